@@ -16,6 +16,9 @@ class Panel:
     title = ""
     help_key = ""          # key into signet_arcade.help_texts.HELP
 
+    def __init__(self, low_power: bool = False):
+        self.low_power = low_power      # Pi profile: fewer or no glow passes, cheaper effects
+
     def update(self, snap: Snapshot, dt: float) -> None:
         """Advance animations towards what `snap` shows; dt is seconds since the last frame."""
 
@@ -32,25 +35,71 @@ class Panel:
         return False
 
 
+def text_size(rect: pygame.Rect, fraction: float, smallest: int = 10, largest: int = 40) -> int:
+    """A font pixel size that grows with the content rect: `fraction` of its height, clamped.
+
+    `smallest` keeps text legible on an 800x480 touchscreen; `largest` keeps a 4K wall calm.
+    """
+    return int(max(smallest, min(largest, rect.height * fraction)))
+
+
 def title_height(rect_height: int) -> int:
-    return max(18, min(34, rect_height // 9))
+    return max(18, min(60, rect_height // 9))
+
+
+_CARDS: dict[tuple, pygame.Surface] = {}
+_CARD_CACHE_SIZE = 32
+
+
+def _card(width: int, height: int, title: str) -> pygame.Surface:
+    """The card (gradient, edge, title, "?") for one size and title, rendered once."""
+    key = (width, height, title)
+    card = _CARDS.get(key)
+    if card is not None:
+        return card
+    radius = max(6, min(14, height // 20))
+    card = pygame.Surface((width, height), pygame.SRCALPHA)
+    pygame.draw.rect(card, (255, 255, 255, 255), card.get_rect(), border_radius=radius)
+    column = pygame.Surface((1, 2))
+    column.set_at((0, 0), theme.PANEL_TOP)
+    column.set_at((0, 1), theme.PANEL)
+    gradient = pygame.transform.smoothscale(column, (width, height))
+    card.blit(gradient, (0, 0), special_flags=pygame.BLEND_RGBA_MULT)
+    pygame.draw.rect(card, theme.PANEL_EDGE, card.get_rect(), width=1, border_radius=radius)
+    label_rect, help_rect = _title_layout(pygame.Rect(0, 0, width, height), title)
+    label = fonts.get("bold", label_rect.height).render(title, True, theme.TITLE)
+    card.blit(label, label.get_rect(midleft=label_rect.midleft))
+    pygame.draw.circle(card, theme.PANEL_EDGE, help_rect.center, help_rect.width // 2)
+    q = fonts.get("bold", int(help_rect.width * 0.8)).render("?", True, theme.TITLE)
+    card.blit(q, q.get_rect(center=help_rect.center))
+    if len(_CARDS) >= _CARD_CACHE_SIZE:
+        _CARDS.clear()
+    _CARDS[key] = card
+    return card
+
+
+def _title_layout(rect: pygame.Rect, title: str) -> tuple[pygame.Rect, pygame.Rect]:
+    """(title label rect whose height is the font size, "?" button rect), in rect's coordinates."""
+    th = title_height(rect.height)
+    pad = max(6, th // 3)
+    size = int(th * 0.62)
+    label_w = fonts.get("bold", size).size(title)[0] if title else 0
+    center_y = rect.y + th // 2 + pad // 2
+    label = pygame.Rect(rect.x + pad, 0, label_w, size)
+    label.centery = center_y
+    d = int(th * 0.72)
+    help_rect = pygame.Rect(rect.x + pad + label_w + pad // 2, 0, d, d)
+    help_rect.centery = center_y
+    return label, help_rect
 
 
 def draw_frame(surface: pygame.Surface, rect: pygame.Rect, title: str) -> tuple[pygame.Rect, pygame.Rect]:
     """Draw the panel's card and title; returns (content rect, "?" button rect)."""
-    radius = max(6, min(14, rect.height // 20))
-    pygame.draw.rect(surface, theme.PANEL, rect, border_radius=radius)
-    pygame.draw.rect(surface, theme.PANEL_EDGE, rect, width=1, border_radius=radius)
+    rect = pygame.Rect(rect)
+    if rect.width > 0 and rect.height > 0:
+        surface.blit(_card(rect.width, rect.height, title), rect.topleft)
+    _, help_rect = _title_layout(rect, title)
     th = title_height(rect.height)
     pad = max(6, th // 3)
-    font = fonts.get("bold", int(th * 0.62))
-    label = font.render(title, True, theme.TITLE)
-    surface.blit(label, (rect.x + pad, rect.y + (th - label.get_height()) // 2 + pad // 2))
-    d = int(th * 0.72)
-    help_rect = pygame.Rect(rect.x + pad + label.get_width() + pad // 2, 0, d, d)
-    help_rect.centery = rect.y + th // 2 + pad // 2
-    pygame.draw.circle(surface, theme.PANEL_EDGE, help_rect.center, d // 2)
-    q = fonts.get("bold", int(d * 0.8)).render("?", True, theme.TITLE)
-    surface.blit(q, q.get_rect(center=help_rect.center))
     content = pygame.Rect(rect.x + pad, rect.y + th + pad, rect.width - 2 * pad, rect.height - th - 2 * pad)
     return content, help_rect

@@ -1,0 +1,107 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from signet_arcade.nn import GPT, GPTConfig, Trainer
+from signet_arcade.nn.sampling import generate, next_char_probs, softmax
+
+ENGLISH = (Path(__file__).parent / "data" / "lighthouse.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def trained():
+    trainer = Trainer(ENGLISH, GPTConfig(vocab_size=2, context=16, embed=32, heads=2, layers=1),
+                      lr=3e-3, batch_size=16)
+    for _ in range(150):
+        trainer.step()
+    return trainer
+
+
+def fixed_distribution_model(logits) -> GPT:
+    """A model whose next-character logits are `logits` whatever the context (head.w = 0)."""
+    model = GPT(GPTConfig(vocab_size=len(logits), context=4, embed=8, heads=1, layers=1))
+    model.params["head.w"][...] = 0
+    model.params["head.b"][...] = logits
+    return model
+
+
+class Chars:
+    def __init__(self, n):
+        self.chars = tuple("abcdefghijklmnop"[:n])
+
+    def decode(self, ids):
+        return "".join(self.chars[i] for i in ids)
+
+
+def test_each_character_comes_with_the_probability_the_model_gave_it(trained):
+    prompt = trained.data[:5]
+    out = generate(trained.model, trained.tokenizer, prompt, 40, 0.8, np.random.default_rng(1))
+    assert len(out.text) == 40 and out.ids.shape == (40,) and out.probs.dtype == np.float32
+    assert trained.tokenizer.decode(out.ids) == out.text
+    seq = np.concatenate([prompt, out.ids])
+    for i in (0, 7, 20, 39):             # 20 and 39: beyond the 16-character context, cropped
+        belief = next_char_probs(trained.model, seq[:5 + i])
+        assert out.probs[i] == pytest.approx(belief[out.ids[i]], rel=1e-4)
+        best = out.alternatives[i]
+        assert len(best) == 3 and best[0][1] == pytest.approx(belief.max(), rel=1e-4)
+        assert [p for _, p in best] == sorted((p for _, p in best), reverse=True)
+        assert best[0][0] == trained.tokenizer.chars[int(np.argmax(belief))]
+
+
+def test_padded_window_gives_the_same_distribution_as_the_exact_forward(trained):
+    ids = trained.data[:6]
+    exact = softmax(trained.model.forward(ids[None, :])[0, -1])
+    np.testing.assert_allclose(next_char_probs(trained.model, ids), exact, rtol=1e-4, atol=1e-6)
+    long = trained.data[:100]
+    np.testing.assert_allclose(next_char_probs(trained.model, long),
+                               next_char_probs(trained.model, long[-16:]), rtol=1e-4, atol=1e-6)
+    assert next_char_probs(trained.model, long).sum() == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("temperature", [0.0, 1e-12, 1e-4])
+def test_zero_or_tiny_temperature_is_greedy(trained, temperature):
+    prompt = trained.data[:5]
+    out = generate(trained.model, trained.tokenizer, prompt, 30, temperature, np.random.default_rng(0))
+    again = generate(trained.model, trained.tokenizer, prompt, 30, temperature, np.random.default_rng(9))
+    assert out.text == again.text
+    assert all(p == pytest.approx(alts[0][1]) for p, alts in zip(out.probs, out.alternatives))
+    greedy = next_char_probs(trained.model, prompt, temperature)
+    assert greedy.max() == 1.0 and greedy.sum() == 1.0
+
+
+def test_the_generator_decides_the_sample(trained):
+    prompt = trained.data[:5]
+    texts = [generate(trained.model, trained.tokenizer, prompt, 60, 1.0, np.random.default_rng(s)).text
+             for s in (4, 4, 5)]
+    assert texts[0] == texts[1] != texts[2]
+
+
+def test_samples_follow_the_tempered_distribution():
+    logits = np.log(np.array([0.6, 0.3, 0.1], np.float32))
+    model = fixed_distribution_model(logits)
+    for temperature in (1.0, 0.5):
+        out = generate(model, Chars(3), [0], 2000, temperature, np.random.default_rng(0))
+        expected = np.exp(logits / temperature) / np.exp(logits / temperature).sum()
+        np.testing.assert_allclose(np.bincount(out.ids, minlength=3) / 2000, expected, atol=0.03)
+        np.testing.assert_allclose(out.probs, np.exp(logits)[out.ids], rtol=1e-5)  # belief at temperature 1
+
+
+def test_broken_weights_never_give_nan():
+    model = fixed_distribution_model(np.array([0.0, np.nan, 1.0], np.float32))
+    np.testing.assert_allclose(next_char_probs(model, [0]), np.full(3, 1 / 3, np.float32))
+    out = generate(model, Chars(3), [0], 10, 0.4, np.random.default_rng(0))
+    assert np.isfinite(out.probs).all() and len(out.text) == 10
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda m, t: generate(m, t, [], 5, 1.0, np.random.default_rng()), "at least one character"),
+    (lambda m, t: generate(m, t, [99], 5, 1.0, np.random.default_rng()), "outside"),
+    (lambda m, t: generate(m, t, [0], 5, -1.0, np.random.default_rng()), "temperature"),
+    (lambda m, t: generate(m, t, [0], 5, float("nan"), np.random.default_rng()), "temperature"),
+    (lambda m, t: generate(m, t, [0], 10**9, 1.0, np.random.default_rng()), "number of characters"),
+    (lambda m, t: next_char_probs(m, np.zeros((2, 2), np.int64)), "at least one character"),
+])
+def test_bad_requests_are_clear_value_errors(trained, call, words):
+    with pytest.raises(ValueError, match=words):
+        call(trained.model, trained.tokenizer)
