@@ -124,6 +124,8 @@ class App:
         if event.type == pygame.DROPFILE:
             self.send(cmd.LoadTextFile(event.file))
             return
+        if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self._help_at(event.pos) is None:
+            self._pinned_help = None         # a tap anywhere else closes a pinned explanation
         if self.manager.process_events(event):
             return
         if self.controls.process_event(event):
@@ -131,15 +133,17 @@ class App:
         if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
             self._click(event.pos)
 
+    def _help_at(self, pos: tuple[int, int]) -> str | None:
+        return next((key for rect, key in self._help_rects if rect.collidepoint(pos)), None)
+
     def _tap_help(self, key: str, _rect: pygame.Rect | None = None) -> None:
         self._pinned_help = None if self._pinned_help == key else key
 
     def _click(self, pos: tuple[int, int]) -> None:
-        for rect, key in self._help_rects:
-            if rect.collidepoint(pos):
-                self._tap_help(key)
-                return
-        self._pinned_help = None
+        key = self._help_at(pos)
+        if key is not None:
+            self._tap_help(key)
+            return
         for panel, content in zip(self.panels, self._content_rects):
             if content.collidepoint(pos):
                 panel.click(pos)
@@ -214,9 +218,9 @@ class App:
     def _hover_text(self, pos: tuple[int, int]) -> str | None:
         if not pygame.mouse.get_focused() and not self.settings.headless:
             return None
-        for rect, key in self._help_rects:
-            if rect.collidepoint(pos):
-                return HELP.get(key)
+        key = self._help_at(pos)
+        if key is not None:
+            return HELP.get(key)
         for panel, content in zip(self.panels, self._content_rects):
             if content.collidepoint(pos):
                 return panel.tooltip_at(pos)

@@ -38,12 +38,22 @@ def font_path(role: str) -> str | None:
     return str(path) if path.is_file() else None
 
 
-@lru_cache(maxsize=128)
 def get(role: str, size: int) -> pygame.font.Font:
     """A cached font for a role and pixel size; falls back to pygame's default font."""
     size = max(6, int(size))
     if not pygame.font.get_init():
         pygame.font.init()
+    font = _load(role, size)
+    try:
+        font.get_height()
+    except pygame.error:       # pygame was quit and started again (tests, app restarts): reload
+        _load.cache_clear()
+        font = _load(role, size)
+    return font
+
+
+@lru_cache(maxsize=128)
+def _load(role: str, size: int) -> pygame.font.Font:
     path = font_path(role)
     if path is not None:
         try:
@@ -51,3 +61,6 @@ def get(role: str, size: int) -> pygame.font.Font:
         except (OSError, pygame.error) as exc:
             log.warning("font %s could not be loaded (%s); using pygame's default", path, exc)
     return pygame.font.Font(None, size)
+
+
+get.cache_clear = _load.cache_clear     # kept for callers that clear it after restarting pygame

@@ -14,7 +14,7 @@ import numpy as np
 
 from signet_arcade import commands as cmd
 from signet_arcade.bigram_sentences import top_pair_sentences
-from signet_arcade.nn import GPTConfig, Trainer
+from signet_arcade.nn import DEFAULT_BATCH_SIZE, GPTConfig, Trainer
 from signet_arcade.nn.introspect import attention_weights, embedding_projection, learned_bigrams
 from signet_arcade.nn.sampling import next_char_probs
 from signet_arcade.sample_writer import SampleWriter
@@ -27,14 +27,28 @@ MAX_TEXT_CHARS = 2_000_000       # more is never needed: training samples small 
 SAMPLE_EVERY = 200               # steps between samples
 SAMPLE_LENGTH = 140              # characters per sample (fills the panel at 1080p)
 SAMPLE_CHUNK = 4                 # characters written between training steps in live mode
-MIN_SAMPLE_CHARS_PER_FRAME = 8   # ...and at least this many per frame while one is due
+MIN_SAMPLE_CHARS_PER_FRAME = 2   # ...and at least this many per frame while one is due
 SNAPSHOT_EVERY = 0.2             # s of app time between snapshots
 INTROSPECT_EVERY = 0.6           # s of app time between bigram/embedding/attention refreshes
 NEXT_CONTEXT = 24                # characters of context shown on the next-token panel
 ATTENTION_CHARS = 32             # characters on the attention panel
 BIGRAM_CHARS = 16                # most frequent characters in the bigram heatmap
 
+STEP_WORK_LIMIT = 3.0            # a step may cost this many default-architecture steps, at most
+
 NEW_ARCHITECTURE = "New architecture: the model starts again from scratch."
+
+
+def batch_size_for(cfg: GPTConfig) -> int:
+    """Windows per training step: the default batch, fewer for big architectures, so that one
+    step of the largest model a visitor can pick still leaves the window responsive (a step
+    cannot be split across frames). Estimated from matmul work, so it is the same on every
+    machine and offline renders stay deterministic."""
+    def work_per_window(c: GPTConfig) -> int:      # multiply-adds of one forward pass
+        return c.context * (c.layers * (12 * c.embed ** 2 + 2 * c.context * c.embed) + c.embed * c.vocab_size)
+    default = GPTConfig(vocab_size=cfg.vocab_size)
+    allowed = STEP_WORK_LIMIT * DEFAULT_BATCH_SIZE * work_per_window(default) / work_per_window(cfg)
+    return max(1, min(DEFAULT_BATCH_SIZE, int(allowed)))
 
 
 class Session:
@@ -186,7 +200,8 @@ class Session:
     def _rebuild(self, text: str, name: str, cfg: GPTConfig | None) -> None:
         """A fresh Trainer; raises ValueError (and changes nothing) when text or cfg do not fit."""
         lr = self.trainer.lr if self.trainer is not None else self.lr
-        trainer = Trainer(text, cfg=cfg, lr=lr, seed=self.seed)
+        batch = None if cfg is None else batch_size_for(cfg)
+        trainer = Trainer(text, cfg=cfg, lr=lr, batch_size=batch, seed=self.seed)
         self.trainer, self.text, self.text_name = trainer, text, name
         self.lr = trainer.lr
         self._writer = None
@@ -206,8 +221,10 @@ class Session:
     def train(self, max_steps: int, budget_seconds: float | None = None) -> int:
         """Run up to `max_steps` steps while the clock allows; returns the steps done.
 
-        With a budget, at least one step runs and the next one is skipped when it would likely
-        overrun; samples due are written a few characters at a time between steps. Without a
+        With a budget, steps start while the budget lasts: at least one runs, and the last one may
+        end a little after the budget (stopping a step early would idle the rest of the frame and
+        lose a quarter of the training speed). Samples due are written a few characters at a
+        time between steps. Without a
         budget (offline rendering), exactly `max_steps` steps run and samples are written whole
         at their step, so the result is the same on every machine.
         """
@@ -216,9 +233,8 @@ class Session:
         if not self.running or max_steps <= 0:
             return 0
         clock = time.perf_counter
-        start = clock()
-        deadline = start + budget_seconds
-        done = units = written = 0
+        deadline = clock() + budget_seconds
+        done = written = 0
         while done < max_steps:
             if self._writer is not None and done > 0:
                 self._write_some(SAMPLE_CHUNK)
@@ -226,9 +242,7 @@ class Session:
             else:
                 self._one_step()
                 done += 1
-            units += 1
-            now = clock()
-            if now + (now - start) / units > deadline:
+            if clock() >= deadline:
                 break
         if self._writer is not None and written < MIN_SAMPLE_CHARS_PER_FRAME:
             # Steps fill the whole frame (a big model): the sample still moves on every frame.

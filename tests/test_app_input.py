@@ -74,18 +74,18 @@ def test_changing_heads_resets_the_model(app):
 
 def test_only_valid_embed_sizes_are_offered(app):
     choose(app, "heads", "8")
-    embeds = [int(t) for t in app.controls.arch_menus["embed"].options_list and
-              [o[0] for o in app.controls.arch_menus["embed"].options_list]]
-    assert embeds and all(e % 8 == 0 for e in embeds)
+    embeds = [int(text) for text, _ in app.controls.arch_menus["embed"].options_list]
+    assert embeds and all(e % 8 == 0 and e // 8 >= 4 for e in embeds)
     assert app.session.trainer.cfg.embed % 8 == 0
 
 
 def test_typed_text_and_use_switch_the_training_text(app):
     click(app, app.controls.text_box.rect.center)
-    words = "a visitor typed this little poem. " * 3
+    words = ("a visitor typed this little poem. " * 3).strip()
     for ch in words:                 # a visitor types: one key per frame at most
         pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=ch))
         frames(app, 1)
+    frames(app, 1)
     assert app.controls.state.draft == words
     assert app.controls.count_label.text == f"{len(words)} characters"
     click(app, app.controls.use_button.rect.center)
@@ -147,3 +147,13 @@ def test_resize_reflows_everything(app, size):
     for element in app.manager.get_root_container().elements:
         assert sidebar.contains(element.rect), f"{element} leaves the sidebar at {size}"
     assert app.session.running and app.controls.train_button.text == "Pause", "state survives a reflow"
+
+
+def test_f12_saves_a_screenshot(tmp_path):
+    app = App(Settings(headless=True, width=800, height=480, preset="patterns", screenshots_dir=str(tmp_path)))
+    frames(app, 1)
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_F12, mod=0, unicode="", scancode=0))
+    frames(app, 1)
+    shots = list(tmp_path.glob("*.png"))
+    assert len(shots) == 1 and pygame.image.load(str(shots[0])).get_size() == (800, 480)
+    pygame.quit()

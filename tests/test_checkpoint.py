@@ -149,6 +149,8 @@ def hostile_files(path, tmp):
     yield "missing param", without_param
     yield "extra member", {**good, "param/extra.npy": npy(np.zeros(3, np.float32))}
     yield "not npy member", {**good, "notes.txt": b"hello"}
+    yield "garbage member", {**good, "param/wte.npy": b"garbage, not an array"}
+    yield "huge npy header", {**good, "param/wte.npy": b"\x93NUMPY\x02\x00" + (2**31).to_bytes(4, "little")}
     yield "meta not json", {**good, "meta.npy": npy(np.frombuffer(b"{not json", np.uint8))}
     yield "meta deep json", {**good, "meta.npy": npy(np.frombuffer(b"[" * 100_000, np.uint8))}
     yield "meta not a dict", {**good, "meta.npy": npy(np.frombuffer(b"[1, 2]", np.uint8))}
@@ -195,3 +197,12 @@ def test_a_rewritten_but_intact_checkpoint_still_loads(saved, tmp_path):
     target = tmp_path / "copy.npz"
     write_zip(target, members(path))
     load_checkpoint(target)
+
+
+def test_a_file_too_big_to_be_a_checkpoint_is_refused_unread(tmp_path):
+    from signet_arcade.nn.checkpoint import MAX_FILE_BYTES
+    path = tmp_path / "huge.npz"
+    with open(path, "wb") as f:
+        f.truncate(MAX_FILE_BYTES + 1)                   # sparse: costs no disk
+    with pytest.raises(CheckpointError, match="too big"):
+        load_checkpoint(path)

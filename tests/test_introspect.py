@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -88,3 +90,15 @@ def test_broken_embeddings_keep_the_last_picture():
 def test_two_characters_have_one_axis():
     xy = embedding_projection(np.array([[1.0, 2.0, 3.0], [3.0, 2.0, 1.0]], np.float32))
     assert np.isfinite(xy).all() and np.allclose(xy[:, 1], 0) and np.allclose(np.abs(xy[:, 0]), 1)
+
+
+def test_blown_up_weights_give_finite_panels_without_warnings():
+    trainer = Trainer(ENGLISH, GPTConfig(vocab_size=2, context=8, embed=8, heads=2, layers=1))
+    trainer.model.params["h0.attn.wqkv"][...] = 1e30
+    trainer.model.params["head.w"][...] = 1e30
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = learned_bigrams(trainer.model)
+        att = attention_weights(trainer.model, trainer.data[:8])
+    assert np.isfinite(table).all() and np.allclose(table.sum(axis=1), 1.0)
+    assert np.isfinite(att).all()

@@ -191,6 +191,16 @@ def test_an_app_that_exits_while_recording_leaves_a_playable_file_and_no_process
     assert len(_decode(out)[1]) == 5
 
 
+@needs_ffmpeg
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full to simulate a full disk")
+def test_a_video_that_cannot_be_written_ends_with_words_not_a_crash():
+    rec = Recorder((320, 240), 30, "/dev/full")
+    rec.start()
+    assert rec.add_frame(_coloured((320, 240), COLOURS[0]))   # bigger than a pipe: ffmpeg must take it
+    result = rec.stop()
+    assert "disk full" in result.error and not rec.active
+
+
 # --- live recording inside the app -----------------------------------------------------------
 class FakeClock:
     def __init__(self):

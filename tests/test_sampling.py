@@ -1,3 +1,4 @@
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -87,10 +88,13 @@ def test_samples_follow_the_tempered_distribution():
         np.testing.assert_allclose(out.probs, np.exp(logits)[out.ids], rtol=1e-5)  # belief at temperature 1
 
 
-def test_broken_weights_never_give_nan():
+def test_broken_weights_never_give_nan_nor_warnings():
     model = fixed_distribution_model(np.array([0.0, np.nan, 1.0], np.float32))
-    np.testing.assert_allclose(next_char_probs(model, [0]), np.full(3, 1 / 3, np.float32))
-    out = generate(model, Chars(3), [0], 10, 0.4, np.random.default_rng(0))
+    model.params["wte"][...] = 1e30
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(next_char_probs(model, [0]), np.full(3, 1 / 3, np.float32))
+        out = generate(model, Chars(3), [0], 10, 0.4, np.random.default_rng(0))
     assert np.isfinite(out.probs).all() and len(out.text) == 10
 
 

@@ -13,7 +13,7 @@ from fake_snapshot import VOCAB, make_snapshot
 from signet_arcade.scenes import theme
 from signet_arcade.scenes.attention_arcs import AttentionPanel
 from signet_arcade.scenes.bigrams import BigramsPanel
-from signet_arcade.scenes.embeddings import EmbeddingsPanel
+from signet_arcade.scenes.embeddings import EmbeddingsPanel, spread_out
 from signet_arcade.snapshot import Snapshot, frozen_array
 
 PANELS = [EmbeddingsPanel, BigramsPanel, AttentionPanel]
@@ -113,24 +113,36 @@ def test_embedding_particles_use_all_four_class_colours():
 
 def test_embedding_particles_glide_with_a_slight_overshoot_then_settle():
     first = make_snapshot(seed=0)
-    moved = dataclasses.replace(first, embedding_xy=frozen_array(np.asarray(first.embedding_xy) * 0.5 + 0.3))
+    swapped = np.roll(np.asarray(first.embedding_xy), 1, axis=0)      # every character takes another's place
+    moved = dataclasses.replace(first, embedding_xy=frozen_array(swapped))
     panel = settled(EmbeddingsPanel(), first)
-    start, target = panel._pos.copy(), np.asarray(moved.embedding_xy)
+    start = panel._pos.copy()
     path = []
     for _ in range(240):
         panel.update(moved, 1 / 60)
         path.append(panel._pos.copy())
+    target = panel._target
     progress = [float(((p - start) * (target - start)).sum() / ((target - start) ** 2).sum()) for p in path]
     assert 0.4 < progress[12] < 0.98            # on its way after a fifth of a second, not teleported
     assert 1.02 < max(progress) < 1.3           # a slight overshoot
     assert abs(progress[-1] - 1) < 0.01         # and it settles
 
 
+def test_a_tight_cluster_with_loners_is_opened_up_keeping_the_order_along_each_axis():
+    rng = np.random.default_rng(0)
+    xy = np.concatenate([rng.uniform(-0.05, 0.05, (20, 2)), [[1.0, 1.0], [-1.0, 0.9]]]).astype(np.float32)
+    out = spread_out(xy)
+    assert np.abs(out).max() <= 1.0
+    assert np.ptp(out[:20], axis=0).min() > 0.5          # the cluster now fills a good part of the plot
+    for axis in range(2):
+        assert (np.argsort(out[:, axis], kind="stable") == np.argsort(xy[:, axis], kind="stable")).all()
+
+
 def test_embedding_tooltip_names_the_character_and_its_nearest_neighbours():
     xy = np.zeros((len(VOCAB), 2), np.float32)
     xy[:, 0] = np.linspace(-1, 1, len(VOCAB))
-    xy[:, 1] = 0.8
     e, a, o, i = (VOCAB.index(c) for c in "eaoi")
+    xy[:, 1] = np.linspace(0.2, 1, len(VOCAB))[::-1]
     xy[e], xy[a], xy[o], xy[i] = (0, -0.5), (0.05, -0.5), (-0.1, -0.5), (0.0, -0.65)
     snap = dataclasses.replace(make_snapshot(), embedding_xy=frozen_array(xy))
     panel = settled(EmbeddingsPanel(), snap)

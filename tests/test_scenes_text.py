@@ -222,3 +222,15 @@ def test_tooltip_stays_inside_its_bounds_and_wraps():
         assert bounds.contains(drawn)
         assert drawn.width <= 420 + 40 and drawn.height > 2 * 20      # wrapped onto several lines
         assert outside_untouched(surface, bounds)
+
+
+def test_odd_samples_draw_and_explain_without_crashing():
+    odd = Sample(text="é😀\u0301\n\n\t x" * 20, probs=frozen_array([np.nan, 0.5, np.inf], np.float32),
+                 alternatives=(), step=0)
+    snap = dataclasses.replace(make_snapshot(), sample=odd)
+    panel = TextSamplePanel()
+    settle(panel, snap, seconds=2.0)
+    surface, rect = draw(panel, snap, size=(260, 150))
+    assert outside_untouched(surface, rect)
+    assert explain_choice(odd, 0) == "Here the model wrote 'é' (?% sure)."
+    assert explain_choice(odd, 5) == "Here the model wrote a tab."

@@ -72,8 +72,11 @@ class VideoEncoder:
 
     def write(self, frame, repeat: int = 1) -> None:
         """Append one raw frame (bytes-like, frame_nbytes(size) long), `repeat` times."""
-        for _ in range(repeat):
-            self._writer.send(frame)
+        try:
+            for _ in range(repeat):
+                self._writer.send(frame)
+        except OSError as exc:   # ffmpeg quit: it could not open or write the file
+            raise OSError(_cannot_write(self.path)) from exc
         self.frames_written += repeat
 
     def close(self) -> int:
@@ -81,6 +84,13 @@ class VideoEncoder:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
+            if self.frames_written == 0:
+                self.path.unlink(missing_ok=True)   # ffmpeg leaves an unplayable stub
+                raise OSError(f"no frames were recorded, so {self.path} was not kept")
+            # ffmpeg's exit status is not passed on, and it may take a frame or two before it fails
+            # to open the file: judge by what is on disk.
+            if not (self.path.is_file() and self.path.stat().st_size > 0):
+                raise OSError(_cannot_write(self.path))
         return self.frames_written
 
     def __enter__(self) -> "VideoEncoder":
@@ -88,3 +98,7 @@ class VideoEncoder:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _cannot_write(path: Path) -> str:
+    return f"ffmpeg could not write {path} (is the disk full, or the folder read-only?)"

@@ -42,7 +42,8 @@ def encode_frames(ring_name, filled, free, result, size, fps, path, preset, thre
         _report(result, ("ok", encoder.close()))
     except Exception as exc:  # any failure (disk full, ffmpeg gone) must reach the app as words
         written = encoder.frames_written if encoder is not None else 0
-        _report(result, ("error", f"{type(exc).__name__}: {exc}".splitlines()[0], written))
+        words = (str(exc) or type(exc).__name__).splitlines()[0]
+        _report(result, ("error", words, written))
     finally:
         ring.close()   # the app unlinks it
 

@@ -26,12 +26,12 @@ from signet_arcade.nn.trainer import Trainer
 
 FORMAT = "signet-arcade-checkpoint"
 VERSION = 1
-MAX_FILE_BYTES = 1 << 30
+MAX_FILE_BYTES = 256 << 20      # the largest allowed architecture needs under 100 MB
 MAX_META_BYTES = 1 << 20
-MAX_TEXT_BYTES = 64 << 20
+MAX_TEXT_BYTES = 16 << 20       # two million characters of four UTF-8 bytes each, doubled
 HISTORY_ARRAYS = {"steps": np.dtype(np.int64), "raw": np.dtype(np.float32), "smooth": np.dtype(np.float32)}
-_READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, ValueError,
-                KeyError, TypeError, OverflowError, RuntimeError, NotImplementedError, RecursionError)
+_READ_ERRORS = (zipfile.LargeZipFile, OSError, EOFError, zlib.error, KeyError, TypeError, OverflowError,
+                RuntimeError, NotImplementedError, RecursionError)
 
 
 class CheckpointError(ValueError):
@@ -158,13 +158,7 @@ class _Archive:
         if name not in self.names:
             raise CheckpointError(f"This checkpoint is incomplete: it lacks {name!r}.")
         with self.archive.open(name + ".npy") as f:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                found_shape, fortran, found_dtype = np.lib.format.read_array_header_1_0(f)
-            elif version == (2, 0):
-                found_shape, fortran, found_dtype = np.lib.format.read_array_header_2_0(f)
-            else:
-                raise CheckpointError(f"This checkpoint's {name!r} is in an unknown array format.")
+            found_shape, fortran, found_dtype = _read_header(f, name)
             if found_dtype != np.dtype(dtype) or found_dtype.hasobject or fortran:
                 raise CheckpointError(f"This checkpoint's {name!r} holds the wrong kind of numbers.")
             if shape is not None and tuple(found_shape) != tuple(shape) or shape is None and not (
@@ -181,6 +175,19 @@ class _Archive:
 
     def read_text(self, name: str, max_bytes: int) -> str:
         return self.read(name, np.uint8, max_length=max_bytes).tobytes().decode("utf-8")
+
+
+def _read_header(f, name: str) -> tuple:
+    """(shape, fortran_order, dtype) from an npy header, read without its data."""
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            return np.lib.format.read_array_header_1_0(f)
+        if version == (2, 0):
+            return np.lib.format.read_array_header_2_0(f)
+    except ValueError as e:          # numpy's words are for programmers, not for the screen
+        raise CheckpointError(f"This checkpoint's {name!r} is not a readable array.") from e
+    raise CheckpointError(f"This checkpoint's {name!r} is in an unknown array format.")
 
 
 def _config_fields():

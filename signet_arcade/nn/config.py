@@ -15,7 +15,7 @@ LIMITS: dict[str, tuple[int, int]] = {
 
 # Windows of text per training step. Chosen with the default architecture below by timing how
 # soon real words appear in samples on English prose (see bench/train_step.py and the issue notes).
-DEFAULT_BATCH_SIZE = 16
+DEFAULT_BATCH_SIZE = 8
 
 _WHAT = {
     "vocab_size": "The vocabulary (number of distinct characters)",
@@ -32,7 +32,7 @@ class GPTConfig:
     fields default to the kiosk default architecture."""
 
     vocab_size: int
-    context: int = 64
+    context: int = 32
     embed: int = 48
     heads: int = 4
     layers: int = 2

@@ -13,14 +13,17 @@ def attention_weights(model: GPT, ids) -> np.ndarray:
     ids = check_ids(ids, model.cfg.vocab_size)
     window = np.zeros((1, model.cfg.context), np.int64)
     t = fill_window(window, ids, ids.size)
-    return np.ascontiguousarray(model.attention_maps(window)[:, :, :t, :t])
+    with np.errstate(all="ignore"):
+        att = model.attention_maps(window)[:, :, :t, :t]                   # (L, H, t, t)
+    return np.nan_to_num(att, nan=0.0)          # a contiguous copy; a blown-up model attends nowhere
 
 
 def learned_bigrams(model: GPT) -> np.ndarray:
     """(V, V) float32, row a = the model's next-character distribution with `a` alone as context.
     One batched forward of shape (V, 1)."""
     V = model.cfg.vocab_size
-    logits = model.forward(np.arange(V, dtype=np.int64)[:, None])          # (V, 1, V)
+    with np.errstate(all="ignore"):            # broken weights give uniform rows in softmax
+        logits = model.forward(np.arange(V, dtype=np.int64)[:, None])      # (V, 1, V)
     return softmax(logits[:, 0, :])
 
 

@@ -38,20 +38,19 @@ def embedding_backward(dwte, dwpe, dout, idx, onehot):
     onehot.fill(0)
     onehot[np.arange(B * t), idx.ravel()] = 1
     np.matmul(onehot.T, dout.reshape(B * t, C), out=dwte)
-    np.sum(dout, axis=0, out=dwpe[:t])
+    _sum_rows(dout.reshape(B, t * C), out=dwpe[:t].reshape(-1))
     dwpe[t:] = 0
 
 
 # --- LayerNorm (biased variance) ------------------------------------------------------------
 
-def layernorm_forward(out, xhat, rstd, x, g, b, mean_vec):
-    """out, xhat (N,C); rstd (N,1); x (N,C); g, b (C,); mean_vec (C,1) holds 1/C.
-
-    Row means are matmuls with mean_vec: one BLAS call instead of np.mean's several."""
-    np.matmul(x, mean_vec, out=rstd)                   # rstd briefly holds the mean
+def layernorm_forward(out, xhat, rstd, x, g, b):
+    """out, xhat (N,C); rstd (N,1); x (N,C); g, b (C,)."""
+    mean_col = _mean_col(x.shape[1], x.dtype)
+    np.matmul(x, mean_col, out=rstd)                   # rstd briefly holds the mean
     np.subtract(x, rstd, out=xhat)
     np.square(xhat, out=out)
-    np.matmul(out, mean_vec, out=rstd)                 # biased variance
+    np.matmul(out, mean_col, out=rstd)                 # biased variance
     rstd += LN_EPS
     np.power(rstd, -0.5, out=rstd)
     xhat *= rstd
@@ -59,18 +58,19 @@ def layernorm_forward(out, xhat, rstd, x, g, b, mean_vec):
     out += b
 
 
-def layernorm_backward(dx, dg, db, dout, xhat, rstd, g, mean_vec, scratch, row_stat):
-    """dx (N,C) += input gradient; dg, db (C,); dout, xhat (N,C); rstd (N,1).
-    scratch (N,C) and row_stat (N,1) are scratch."""
+def layernorm_backward(dx, dg, db, dout, xhat, rstd, g, scratch, row_stat):
+    """dx (N,C) += input gradient; dg, db (C,); dout (N,C) is consumed (overwritten);
+    xhat (N,C), rstd (N,1) the forward's cache; scratch (N,C) and row_stat (N,1) scratch."""
+    inv_C = 1.0 / xhat.shape[1]
     np.multiply(dout, xhat, out=scratch)
-    np.sum(scratch, axis=0, out=dg)
-    np.sum(dout, axis=0, out=db)
+    _sum_rows(scratch, out=dg)
+    _sum_rows(dout, out=db)
     # dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),  dxhat = dout * g
     np.matmul(scratch, g[:, None], out=row_stat)       # sum(dxhat * xhat) per row ...
-    row_stat *= mean_vec[0, 0]                          # ... as a mean
+    row_stat *= inv_C                                   # ... as a mean
     np.multiply(xhat, row_stat, out=scratch)
     np.matmul(dout, g[:, None], out=row_stat)
-    row_stat *= mean_vec[0, 0]                          # mean(dxhat) per row
+    row_stat *= inv_C                                   # mean(dxhat) per row
     scratch += row_stat
     np.multiply(dout, g, out=dout)                      # dout is consumed: it becomes dxhat
     dout -= scratch
@@ -89,7 +89,7 @@ def linear_forward(out, x, w, b):
 def linear_backward(dx, dw, db, dout, x, w):
     """dx (N,IC) overwritten (or None to skip); dw (IC,OC); db (OC,); dout (N,OC); x (N,IC)."""
     np.matmul(x.T, dout, out=dw)
-    np.sum(dout, axis=0, out=db)
+    _sum_rows(dout, out=db)
     if dx is not None:
         np.matmul(dout, w.T, out=dx)
 
@@ -203,7 +203,7 @@ def crossentropy_forward(probs, logits, targets, row_stat):
     np.subtract(logits, row_stat, out=probs)
     target_logit = probs[rows, targets]                 # (N,) shifted logit of the right answer
     np.exp(probs, out=probs)
-    np.sum(probs, axis=-1, keepdims=True, out=row_stat)
+    np.matmul(probs, _ones_col(probs.shape[1], probs.dtype), out=row_stat)
     probs /= row_stat
     return float(np.mean(np.log(row_stat[:, 0]) - target_logit))
 
@@ -219,6 +219,19 @@ def crossentropy_backward(dlogits, probs, targets):
 # --- reductions as matmuls ------------------------------------------------------------------
 # A row or column sum written as a matmul with a ones vector is one BLAS call; np.sum along a
 # short axis takes several times longer at these sizes.
+
+def _sum_rows(a, out):
+    """out (K,) = a (M,K) summed over its rows."""
+    np.matmul(_ones_row(a.shape[0], a.dtype)[0], a, out=out)
+
+
+@lru_cache(maxsize=64)
+def _mean_col(n, dtype):
+    """(n, 1) filled with 1/n, read-only: x (N,n) @ it is the row mean."""
+    a = np.full((n, 1), 1.0 / n, dtype)
+    a.setflags(write=False)
+    return a
+
 
 @lru_cache(maxsize=64)
 def _ones_row(n, dtype):

@@ -43,7 +43,6 @@ class Workspace:
         C, H, V, N = cfg.embed, cfg.heads, cfg.vocab_size, B * t
         e = lambda *shape: np.empty(shape, dtype)  # noqa: E731
         self.mask = np.triu(np.full((t, t), -np.inf, dtype), k=1).T[:, None, :]   # (t_j,1,t_i): -inf if j > i
-        self.mean_vec = np.full((C, 1), 1.0 / C, dtype)
         self.x = e(B, t, C)                      # residual stream, updated in place block by block
         self.blocks = [_BlockCache(B, t, C, H, e) for _ in range(cfg.layers)]
         self.lnf = _NormCache(N, C, e)
@@ -131,17 +130,17 @@ class GPT:
         L.embedding_forward(ws.x, P["wte"], P["wpe"], idx)
         for i, c in enumerate(ws.blocks):
             h = f"h{i}."
-            L.layernorm_forward(c.ln1.out, c.ln1.xhat, c.ln1.rstd, x, P[h + "ln1.g"], P[h + "ln1.b"], ws.mean_vec)
+            L.layernorm_forward(c.ln1.out, c.ln1.xhat, c.ln1.rstd, x, P[h + "ln1.g"], P[h + "ln1.b"])
             L.linear_forward(c.qkv.reshape(N, -1), c.ln1.out, P[h + "attn.wqkv"], P[h + "attn.bqkv"])
             L.attention_forward(c.atty, c.att, c.qkv, ws.mask, ws.head_stat)
             L.linear_forward(c.branch, c.atty.reshape(N, C), P[h + "attn.wo"], P[h + "attn.bo"])
             x += c.branch
-            L.layernorm_forward(c.ln2.out, c.ln2.xhat, c.ln2.rstd, x, P[h + "ln2.g"], P[h + "ln2.b"], ws.mean_vec)
+            L.layernorm_forward(c.ln2.out, c.ln2.xhat, c.ln2.rstd, x, P[h + "ln2.g"], P[h + "ln2.b"])
             L.linear_forward(c.h, c.ln2.out, P[h + "mlp.w1"], P[h + "mlp.b1"])
             L.gelu_forward(c.hg, c.half_gate, c.h)
             L.linear_forward(c.branch, c.hg, P[h + "mlp.w2"], P[h + "mlp.b2"])
             x += c.branch
-        L.layernorm_forward(ws.lnf.out, ws.lnf.xhat, ws.lnf.rstd, x, P["lnf.g"], P["lnf.b"], ws.mean_vec)
+        L.layernorm_forward(ws.lnf.out, ws.lnf.xhat, ws.lnf.rstd, x, P["lnf.g"], P["lnf.b"])
         L.linear_forward(ws.logits, ws.lnf.out, P["head.w"], P["head.b"])
         return ws
 
@@ -172,7 +171,7 @@ class GPT:
         dx.fill(0)
         L.linear_backward(ws.dnorm, G["head.w"], G["head.b"], dlogits, ws.lnf.out, P["head.w"])
         L.layernorm_backward(dx, G["lnf.g"], G["lnf.b"], ws.dnorm, ws.lnf.xhat, ws.lnf.rstd, P["lnf.g"],
-                             ws.mean_vec, ws.scratch_c, ws.row_stat)
+                             ws.scratch_c, ws.row_stat)
         for i in reversed(range(self.cfg.layers)):
             c, h = ws.blocks[i], f"h{i}."
             # x += mlp(ln2(x)): dx flows into the branch unchanged
@@ -180,7 +179,7 @@ class GPT:
             L.gelu_backward(ws.dh, ws.dgelu, c.h, c.half_gate, ws.scratch_4c)
             L.linear_backward(ws.dnorm, G[h + "mlp.w1"], G[h + "mlp.b1"], ws.dh, c.ln2.out, P[h + "mlp.w1"])
             L.layernorm_backward(dx, G[h + "ln2.g"], G[h + "ln2.b"], ws.dnorm, c.ln2.xhat, c.ln2.rstd,
-                                 P[h + "ln2.g"], ws.mean_vec, ws.scratch_c, ws.row_stat)
+                                 P[h + "ln2.g"], ws.scratch_c, ws.row_stat)
             # x += attn(ln1(x))
             L.linear_backward(ws.dbranch, G[h + "attn.wo"], G[h + "attn.bo"], dx, c.atty.reshape(N, C),
                               P[h + "attn.wo"])
@@ -189,7 +188,7 @@ class GPT:
             L.linear_backward(ws.dnorm, G[h + "attn.wqkv"], G[h + "attn.bqkv"], ws.dqkv.reshape(N, -1),
                               c.ln1.out, P[h + "attn.wqkv"])
             L.layernorm_backward(dx, G[h + "ln1.g"], G[h + "ln1.b"], ws.dnorm, c.ln1.xhat, c.ln1.rstd,
-                                 P[h + "ln1.g"], ws.mean_vec, ws.scratch_c, ws.row_stat)
+                                 P[h + "ln1.g"], ws.scratch_c, ws.row_stat)
         L.embedding_backward(G["wte"], G["wpe"], dx.reshape(B, t, C), idx, ws.onehot)
 
     # --- for the attention panel ------------------------------------------------------------

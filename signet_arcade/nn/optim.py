@@ -24,6 +24,22 @@ def clip_grad_norm(grads: dict, max_norm: float) -> float:
     return norm
 
 
+class _Chunk:
+    """Arrays that one pass of the update runs over: the whole flat buffer, or one parameter."""
+
+    def __init__(self, param, grad, m, v, decay_mask):
+        self.param, self.grad, self.m, self.v = param, grad, m, v
+        self.scratch = np.empty_like(param)
+        self._decay_mask = decay_mask                    # 1 where weight decay applies, else 0
+        self._decay_for, self._factor = None, None
+
+    def decay_factor(self, lr_times_wd: float):
+        """1 - lr*wd on decayed entries, 1 elsewhere; recomputed only when lr or wd change."""
+        if lr_times_wd != self._decay_for:
+            self._decay_for, self._factor = lr_times_wd, 1.0 - lr_times_wd * self._decay_mask
+        return self._factor
+
+
 class AdamW:
     """Adam with bias correction and decoupled weight decay (Loshchilov & Hutter), like
     torch.optim.AdamW. Weight decay applies to 2-D weight matrices only, never to biases or
@@ -42,11 +58,8 @@ class AdamW:
         self._m = views_of_one_buffer(shapes, dtype)     # first moment, per parameter
         self._v = views_of_one_buffer(shapes, dtype)     # second moment
         self._flat_m, self._flat_v = flat_buffer(self._m), flat_buffer(self._v)
-        # 1 where decay applies; a flat mask so the fast path needs a single multiply
-        self._decay_mask = np.concatenate(
-            [np.full(p.size, 1.0 if p.ndim == 2 else 0.0, p.dtype) for p in params.values()])
         self._plan_key: tuple = ()
-        self._plan: list = []
+        self._plan: list[_Chunk] = []
 
     def step(self, grads: dict):
         """One update of every parameter in place from `grads` (same keys and shapes)."""
@@ -55,33 +68,34 @@ class AdamW:
         lr, (b1, b2), t = float(self.lr), self.betas, self.step_count   # a NumPy float64 lr would
         step_size = lr / (1.0 - b1 ** t)                                 # drag float32 maths to float64
         inv_bias2 = 1.0 / (1.0 - b2 ** t)
-        for p, g, m, v, decay_mask in chunks:
+        for c in chunks:
+            p, g, m, v, scratch = c.param, c.grad, c.m, c.v, c.scratch
             m -= g                                       # m = b1*m + (1-b1)*g
             m *= b1
             m += g
-            g2 = np.multiply(g, g)                       # v = b2*v + (1-b2)*g^2
-            v -= g2
+            np.multiply(g, g, out=scratch)               # v = b2*v + (1-b2)*g^2
+            v -= scratch
             v *= b2
-            v += g2
+            v += scratch
             if self.weight_decay:                        # decoupled: p -= lr*wd*p, before Adam
-                p *= 1.0 - (lr * self.weight_decay) * decay_mask
-            denom = np.multiply(v, inv_bias2, out=g2)
-            np.sqrt(denom, out=denom)
-            denom += self.eps
-            np.divide(m, denom, out=denom)
-            denom *= step_size
-            p -= denom
+                p *= c.decay_factor(lr * self.weight_decay)
+            np.multiply(v, inv_bias2, out=scratch)       # p -= step_size * m / (sqrt(v_hat) + eps)
+            np.sqrt(scratch, out=scratch)
+            scratch += self.eps
+            np.divide(m, scratch, out=scratch)
+            scratch *= step_size
+            p -= scratch
 
-    def _chunks(self, grads: dict) -> list:
-        """(param, grad, m, v, decay mask) tuples: one for the whole flat buffer when params and
-        grads both are one buffer in the same order, else one per parameter."""
+    def _chunks(self, grads: dict) -> list[_Chunk]:
+        """The whole flat buffer as one chunk when params and grads both are one buffer in the
+        same order, else one chunk per parameter. Planned once, while the arrays stay the same."""
         key = tuple(self.params.values()) + tuple(grads.values())
         if len(key) != len(self._plan_key) or any(a is not b for a, b in zip(key, self._plan_key)):
             self._plan = self._make_plan(grads)
             self._plan_key = key
         return self._plan
 
-    def _make_plan(self, grads: dict) -> list:
+    def _make_plan(self, grads: dict) -> list[_Chunk]:
         if list(grads) != list(self.params):
             raise ValueError("The gradients' names do not match the parameters' names.")
         for k, p in self.params.items():
@@ -89,9 +103,9 @@ class AdamW:
                 raise ValueError(f"The gradient of {k} has shape {grads[k].shape}, but the parameter has {p.shape}.")
         flat_p, flat_g = flat_buffer(self.params), flat_buffer(grads)
         if flat_p is not None and flat_g is not None:
-            return [(flat_p, flat_g, self._flat_m, self._flat_v, self._decay_mask)]
-        return [(p, grads[k], self._m[k], self._v[k], 1.0 if p.ndim == 2 else 0.0)
-                for k, p in self.params.items()]
+            decay_mask = np.concatenate([np.full(p.size, float(p.ndim == 2), p.dtype) for p in self.params.values()])
+            return [_Chunk(flat_p, flat_g, self._flat_m, self._flat_v, decay_mask)]
+        return [_Chunk(p, grads[k], self._m[k], self._v[k], float(p.ndim == 2)) for k, p in self.params.items()]
 
     # --- checkpoints ------------------------------------------------------------------------
 

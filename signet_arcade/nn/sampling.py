@@ -32,10 +32,11 @@ class GeneratedText:
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     """float32 probabilities over the last axis, (..., V) -> (..., V). A row whose logits are not
     finite numbers becomes uniform: a blown-up model must never put NaN on the screen."""
-    z = logits / np.float32(temperature) if temperature != 1.0 else logits.astype(np.float32)
-    z = z - z.max(axis=-1, keepdims=True)
-    p = np.exp(z, dtype=np.float32)
-    p /= p.sum(axis=-1, keepdims=True)
+    with np.errstate(all="ignore"):            # broken logits are handled below, not printed
+        z = logits / np.float32(temperature) if temperature != 1.0 else logits.astype(np.float32)
+        z = z - z.max(axis=-1, keepdims=True)
+        p = np.exp(z, dtype=np.float32)
+        p /= p.sum(axis=-1, keepdims=True)
     broken = ~np.isfinite(p).all(axis=-1)
     if broken.any():
         p[broken] = 1.0 / p.shape[-1]
@@ -95,7 +96,8 @@ def fill_window(window: np.ndarray, seq: np.ndarray, end: int) -> int:
 def _last_logits(model: GPT, window: np.ndarray, seq: np.ndarray, end: int) -> np.ndarray:
     """(V,) logits after seq[:end]."""
     k = fill_window(window, seq, end)
-    return model.forward(window)[0, k - 1]
+    with np.errstate(all="ignore"):            # a blown-up model's overflow ends in softmax's fallback
+        return model.forward(window)[0, k - 1]
 
 
 def check_ids(ids, vocab_size: int) -> np.ndarray:

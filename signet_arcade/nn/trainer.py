@@ -35,8 +35,8 @@ MAX_EVENTS = 8            # sentences kept for the screen if nobody reads them
 class Trainer:
     def __init__(self, text: str, cfg: GPTConfig | None = None, lr: float = 3e-4,
                  batch_size: int | None = None, seed: int = 0):
-        self.tokenizer = CharTokenizer.from_text(text)
-        self.text = clean_text(text)
+        self.text = clean_text(text)              # cleaning a clean text again is quick
+        self.tokenizer = CharTokenizer.from_text(self.text)
         self.data = self.tokenizer.encode(self.text)                      # (n,) int64
         V = self.tokenizer.vocab_size
         if cfg is not None and not isinstance(cfg, GPTConfig):

@@ -1,8 +1,9 @@
 """Attention: arcs from each character of the last sample to the earlier characters it looks at.
 
 One colour per head, thickness = weight. Arcs are drawn once per head onto their own layer when
-the data, the size, the layer or the focus change; each frame only blits those layers with a
-gently pulsing opacity, so the panel stays cheap however many arcs it shows.
+the data, the size, the layer or the focus change (new data one head per frame), the shown heads
+are merged into one surface, and each frame only blits that with a gently pulsing opacity, so
+the panel stays cheap however many arcs it shows.
 """
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ class AttentionPanel(Panel):
         self._row = pygame.Rect(0, 0, 0, 0)
         self._first = 0                                        # index of the first visible character
         self._cell = 0.0
+        self._font_size = 10
         self._chips: list[tuple[pygame.Rect, str, int]] = []   # (rect, "head" | "layer", index)
         self._chip_offsets: list[tuple[pygame.Rect, str, int]] = []   # the same, relative to the rect
         self._chips_surface: pygame.Surface | None = None
@@ -127,8 +129,8 @@ class AttentionPanel(Panel):
         self._first = n - visible
         size_cap = text_size(rect, 0.11, smallest=11, largest=40)
         self._cell = min(rect.width / visible, size_cap * 1.6)
-        size = int(np.clip(self._cell * 0.95, 10, size_cap))
-        height = int(fonts.get("mono", size).get_linesize() * 1.25)
+        self._font_size = int(np.clip(self._cell * 0.95, 10, size_cap))
+        height = int(fonts.get("mono", self._font_size).get_linesize() * 1.25)
         width = int(self._cell * visible)
         self._row = pygame.Rect(rect.centerx - width // 2, rect.bottom - height, width, height)
 
@@ -191,7 +193,7 @@ class AttentionPanel(Panel):
         return sorted(links)
 
     def _render_head(self, head: int) -> pygame.Surface:
-        """One head's arcs, drawn at twice the size and scaled down for smooth edges."""
+        """One head's arcs; on the full profile drawn larger and scaled down, for smooth edges."""
         scale = 1 if self.low_power else SUPERSAMPLE
         size = self.arc_rect.size
         color = head_color(head)
@@ -229,8 +231,8 @@ class AttentionPanel(Panel):
 
     # characters ---------------------------------------------------------------------------------
     def _draw_row(self, surface: pygame.Surface) -> None:
-        key = (self._text, self._row.size, self._first, self._cell, self.focus, tuple(self.heads_on),
-               self.layer, self._version)
+        key = (self._text, self._row.size, self._first, self._cell, self._font_size, self.focus,
+               tuple(self.heads_on), self.layer, self._version)
         if key != self._row_key:
             self._row_surface = self._render_row()
             self._row_key = key
@@ -238,8 +240,7 @@ class AttentionPanel(Panel):
 
     def _render_row(self) -> pygame.Surface:
         row = pygame.Surface(self._row.size, pygame.SRCALPHA)
-        size = int(np.clip(self._cell * 0.95, 10, text_size(self._rect, 0.11, smallest=11, largest=40)))
-        font = fonts.get("mono", size)
+        font = fonts.get("mono", self._font_size)
         looked_at = self._focus_targets()
         for index in range(self._first, len(self._text)):
             centre = (self._char_x(index) - self._row.x, self._row.height / 2)
@@ -269,7 +270,7 @@ class AttentionPanel(Panel):
     # chips --------------------------------------------------------------------------------------
     def _draw_chips(self, surface: pygame.Surface, rect: pygame.Rect) -> int:
         """Head toggles (and a layer switch when there is more than one); returns the y below them."""
-        size = text_size(rect, 0.06, smallest=10, largest=18)
+        size = text_size(rect, 0.06, smallest=10, largest=28)
         height = int(size * 1.6)
         key = (rect.width, size, tuple(self.heads_on), self.layer, self._weights.shape[0])
         if key != self._chips_key:

@@ -11,8 +11,9 @@ import pygame
 
 from signet_arcade import fonts
 from signet_arcade.scenes import glyphs, theme
-from signet_arcade.scenes.labels import LabelCache, draw_placeholder, wrap_words
+from signet_arcade.scenes.labels import LabelCache, draw_placeholder
 from signet_arcade.scenes.panel import Panel, text_size
+from signet_arcade.scenes.tooltips import wrap
 from signet_arcade.snapshot import Snapshot
 
 EASE_RATE = 4.0            # 1/s: tiles cover ~63 % of the way to a new value in a quarter second
@@ -64,7 +65,7 @@ class BigramsPanel(Panel):
         self._sentences: pygame.Surface | None = None
         self._sentences_key: tuple = ()
         self._grid = pygame.Rect(0, 0, 0, 0)             # tiles, as last drawn
-        self._cell = 0
+        self._cell = (0, 0)                              # tile width, height
         self._labels = LabelCache()
         self._hover: tuple[int, int] | None = None
         self._hover_age = HOVER_MEMORY
@@ -105,7 +106,7 @@ class BigramsPanel(Panel):
         surface.set_clip(rect.clip(previous_clip))
         try:
             if not self._chars:
-                self._grid, self._cell = pygame.Rect(0, 0, 0, 0), 0
+                self._grid, self._cell = pygame.Rect(0, 0, 0, 0), (0, 0)
                 draw_placeholder(surface, rect, "The pairs of characters the model learns will light up here.")
                 return
             self._draw_grid_and_sentences(surface, rect, tuple(snap.bigram_sentences))
@@ -118,25 +119,26 @@ class BigramsPanel(Panel):
         if rect.width >= rect.height * 1.45:
             side = int(min(rect.height, rect.width * 0.56))
             words = self._sentences_surface((rect.width - side - gap, rect.height),
-                                            text_size(rect, 0.065, smallest=11, largest=20), sentences)
+                                            text_size(rect, 0.065, smallest=11, largest=32), sentences)
             surface.blit(words, (rect.x + side + gap, rect.y))
             self._draw_grid(surface, pygame.Rect(rect.x, rect.y, side, side))
             return
         words = self._sentences_surface((rect.width, int(rect.height * 0.42)),
-                                        text_size(rect, 0.05, smallest=11, largest=20), sentences)
-        side = max(0, min(rect.width, rect.height - words.get_height() - gap))
-        grid_area = pygame.Rect(rect.centerx - side // 2, rect.y, side, side)
+                                        text_size(rect, 0.05, smallest=11, largest=28), sentences)
+        height = max(0, rect.height - words.get_height() - gap)
+        width = min(rect.width, int(height * 1.6))        # tiles may be a little wider than tall, no more
+        grid_area = pygame.Rect(rect.centerx - width // 2, rect.y, width, height)
         self._draw_grid(surface, grid_area)
         surface.blit(words, (rect.x, grid_area.bottom + gap))
 
-    def _layout_grid(self, area: pygame.Rect) -> tuple[pygame.Rect, int, int]:
-        """(tile rect, cell size, label font size or 0 when the tiles are too small for labels)."""
+    def _layout_grid(self, area: pygame.Rect) -> tuple[pygame.Rect, tuple[int, int], int]:
+        """(tile rect, (cell width, cell height), label font size or 0 when tiles are too small for labels)."""
         n = len(self._chars)
-        cell = max(1, area.width // (n + 1))
-        label_size = int(np.clip(cell * 0.85, 10, 22)) if cell >= 8 else 0
+        shortest = min(area.width, area.height) // (n + 1)
+        label_size = int(np.clip(shortest * 0.85, 10, 22)) if shortest >= 8 else 0
         margin = int(label_size * 1.3) if label_size else 0
-        cell = max(1, (min(area.width, area.height) - margin) // n)
-        return pygame.Rect(area.x + margin, area.y + margin, cell * n, cell * n), cell, label_size
+        cell = (max(1, (area.width - margin) // n), max(1, (area.height - margin) // n))
+        return pygame.Rect(area.x + margin, area.y + margin, cell[0] * n, cell[1] * n), cell, label_size
 
     def _draw_grid(self, surface: pygame.Surface, area: pygame.Rect) -> None:
         grid, cell, label_size = self._layout_grid(area)
@@ -150,9 +152,10 @@ class BigramsPanel(Panel):
 
     def tile_rect(self, row: int, col: int) -> pygame.Rect:
         """Where the tile (this character, next character) was last drawn."""
-        return pygame.Rect(self._grid.x + col * self._cell, self._grid.y + row * self._cell, self._cell, self._cell)
+        (w, h), grid = self._cell, self._grid
+        return pygame.Rect(grid.x + col * w, grid.y + row * h, w, h)
 
-    def _heatmap_surface(self, size: tuple[int, int], cell: int) -> pygame.Surface:
+    def _heatmap_surface(self, size: tuple[int, int], cell: tuple[int, int]) -> pygame.Surface:
         level = brightness(self._shown)                                          # (N,N)
         key = (size, cell, len(self._chars))
         stale = key != self._heatmap_key or self._rendered.shape != level.shape
@@ -162,27 +165,28 @@ class BigramsPanel(Panel):
         return self._heatmap
 
     @staticmethod
-    def _render_heatmap(level: np.ndarray, size: tuple[int, int], cell: int) -> pygame.Surface:
+    def _render_heatmap(level: np.ndarray, size: tuple[int, int], cell: tuple[int, int]) -> pygame.Surface:
         colors = RAMP[np.round(level * 255).astype(np.intp)]                     # (N,N,3) row, col
         tiles = pygame.transform.scale(pygame.surfarray.make_surface(colors.transpose(1, 0, 2)), size)
-        gap = 0 if cell < 6 else 1 if cell < 24 else 2
+        smallest = min(cell)
+        gap = 0 if smallest < 6 else 1 if smallest < 24 else 2
         for k in range(1, len(level)) if gap else ():   # thin seams in the card's colour
-            pygame.draw.line(tiles, theme.PANEL, (k * cell, 0), (k * cell, size[1]), gap)
-            pygame.draw.line(tiles, theme.PANEL, (0, k * cell), (size[0], k * cell), gap)
+            pygame.draw.line(tiles, theme.PANEL, (k * cell[0], 0), (k * cell[0], size[1]), gap)
+            pygame.draw.line(tiles, theme.PANEL, (0, k * cell[1]), (size[0], k * cell[1]), gap)
         return tiles
 
-    def _axis_labels_surface(self, area: pygame.Rect, grid: pygame.Rect, cell: int, size: int) -> pygame.Surface:
+    def _axis_labels_surface(self, area: pygame.Rect, grid: pygame.Rect, cell: tuple[int, int],
+                             size: int) -> pygame.Surface:
         """Row labels to the left, column labels above: visible glyphs, rendered once per layout."""
         key = (area.size, grid.size, cell, size, self._chars)
         if key != self._axis_key:
             labels = pygame.Surface(area.size, pygame.SRCALPHA)
             font = fonts.get("text", size)
-            margin = grid.x - area.x           # the label strip's width (and height, above)
+            left, top = grid.x - area.x, grid.y - area.y       # the label strips
             for k, ch in enumerate(self._chars):
                 glyph = glyphs.render(font, ch, theme.MUTED)
-                centre = margin + k * cell + cell / 2
-                labels.blit(glyph, glyph.get_rect(center=(margin / 2, centre)))
-                labels.blit(glyph, glyph.get_rect(center=(centre, margin / 2)))
+                labels.blit(glyph, glyph.get_rect(center=(left / 2, top + (k + 0.5) * cell[1])))
+                labels.blit(glyph, glyph.get_rect(center=(left + (k + 0.5) * cell[0], top / 2)))
             self._axis_labels, self._axis_key = labels, key
         return self._axis_labels
 
@@ -213,7 +217,7 @@ class BigramsPanel(Panel):
     def _draw_paragraph(self, out: pygame.Surface, y: int, text: str, size: int, color: tuple) -> int | None:
         """Word-wrapped text at y; returns the y below it, or None (nothing drawn) if it does not fit."""
         font = fonts.get("text", size)
-        lines = wrap_words(text, font, out.get_width())
+        lines = wrap(text, font, out.get_width())
         line_h = font.get_linesize()
         if y + line_h * len(lines) > out.get_height():
             return None
@@ -242,11 +246,11 @@ class BigramsPanel(Panel):
 
     # --- words ----------------------------------------------------------------------------------
     def _tile_at(self, pos: tuple[int, int]) -> tuple[int, int] | None:
-        if not self._cell or not self._grid.collidepoint(pos):
+        if not self._grid.collidepoint(pos):
             return None
         n = len(self._chars)
-        col = min(n - 1, (pos[0] - self._grid.x) // self._cell)
-        row = min(n - 1, (pos[1] - self._grid.y) // self._cell)
+        col = min(n - 1, (pos[0] - self._grid.x) // self._cell[0])
+        row = min(n - 1, (pos[1] - self._grid.y) // self._cell[1])
         return int(row), int(col)
 
     def tooltip_at(self, pos: tuple[int, int]) -> str | None:

@@ -177,8 +177,8 @@ class Controls:
                                           expansion_height_limit=self.rect.bottom - rows.y)
         self.description = UITextBox(self._description(start), rows.take(3 * small_h), m,
                                      object_id=ObjectID("#description", "@description"))
-        self.text_box = UITextEntryBox(rows.take(round(row * box_rows)), s.draft, m,
-                                       placeholder_text="Paste or type your own text here…")
+        # No placeholder text: with one, pygame_gui 0.6.14 raises when typed text first wraps.
+        self.text_box = UITextEntryBox(rows.take(round(row * box_rows)), s.draft, m, object_id="#own_text")
         use, count = _split(rows.take(row), 0.5, 0.5)
         self.use_button = UIButton(use, "Use this text", m, object_id="#use_text")
         self.count_label = UILabel(count, self._count_text(), m, object_id=ObjectID("#count", "@muted"))
@@ -241,6 +241,8 @@ class Controls:
 
     def _count_text(self) -> str:
         n = len(self.state.draft)
+        if n == 0:
+            return "Type or paste above"
         return f"{n:,} character" + ("" if n == 1 else "s")
 
     def _refresh_value_labels(self) -> None:

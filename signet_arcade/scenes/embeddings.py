@@ -20,6 +20,7 @@ MAX_SUBSTEP = 1 / 120              # s: small steps keep the spring stable at an
 MAX_DT = 0.25                      # s: a long stall is not replayed as a violent jump
 HOVER_MEMORY = 0.3                 # s: the hover highlight fades if nobody asks for a tooltip
 NEIGHBOURS = 3
+MAX_SPRITES = 1024
 LEGEND = (("vowel", "vowel"), ("consonant", "consonant"), ("whitespace", "space"),
           ("punctuation", "punctuation"))
 
@@ -49,6 +50,22 @@ def _particle_disc(color: tuple, radius: int, halo: bool) -> pygame.Surface:
     return sprite
 
 
+def spread_out(xy: np.ndarray) -> np.ndarray:
+    """(V,2) -> (V,2) in [-1,1]: the crowd in the middle opened up, far outliers drawn in.
+
+    A projection is often one tight cluster plus a few loners that set the scale, which piles
+    particles on top of each other. Per axis, typical distances from the median become the unit
+    and a tanh brings outliers in; order along each axis is kept, so neighbours stay neighbours.
+    """
+    if len(xy) < 3:
+        return np.clip(xy, -1, 1)
+    offset = xy - np.median(xy, axis=0)                                             # (V,2)
+    extent = np.abs(offset).max(axis=0)                                             # (2,)
+    typical = np.maximum(np.percentile(np.abs(offset), 80, axis=0), 0.1 * extent)   # (2,)
+    squashed = np.tanh(offset / np.maximum(typical, 1e-6))
+    return (squashed / np.maximum(np.abs(squashed).max(axis=0), 1e-6)).astype(np.float32)
+
+
 def _name_list(names: list[str]) -> str:
     if len(names) == 1:
         return names[0]
@@ -67,7 +84,8 @@ class EmbeddingsPanel(Panel):
         super().__init__(low_power)
         self._chars: tuple = ()
         self._raw_target = np.zeros((0, 2), np.float32)   # (V,2) as the snapshot gave it
-        self._target = np.zeros((0, 2), np.float32)       # (V,2) sign-aligned with the last one
+        self._oriented = np.zeros((0, 2), np.float32)     # (V,2) sign-aligned with the last one
+        self._target = np.zeros((0, 2), np.float32)       # (V,2) where the particles head: spread out
         self._pos = np.zeros((0, 2), np.float32)          # (V,2) where the particles are now
         self._vel = np.zeros((0, 2), np.float32)          # (V,2)
         self._screen_xy = np.zeros((0, 2), np.float32)    # (V,2) pixels, as last drawn
@@ -86,7 +104,8 @@ class EmbeddingsPanel(Panel):
             self._reseed(chars)
         if not np.array_equal(target, self._raw_target):
             self._raw_target = target
-            self._target = self._aligned(target)
+            self._oriented = self._aligned(target)
+            self._target = spread_out(self._oriented)
         self._spring(min(max(dt, 0.0), MAX_DT))
         self._hover_age += max(dt, 0.0)
 
@@ -105,16 +124,18 @@ class EmbeddingsPanel(Panel):
         pos = np.zeros((len(chars), 2), np.float32)
         vel = np.zeros((len(chars), 2), np.float32)
         target = np.zeros((len(chars), 2), np.float32)
+        oriented = np.zeros((len(chars), 2), np.float32)
         for i, ch in enumerate(chars):
             if ch in old:
-                pos[i], vel[i], target[i] = self._pos[old[ch]], self._vel[old[ch]], self._target[old[ch]]
-        self._chars, self._pos, self._vel, self._target = chars, pos, vel, target
+                j = old[ch]
+                pos[i], vel[i], target[i], oriented[i] = self._pos[j], self._vel[j], self._target[j], self._oriented[j]
+        self._chars, self._pos, self._vel, self._target, self._oriented = chars, pos, vel, target, oriented
         self._raw_target = np.full((len(chars), 2), np.nan, np.float32)   # forces a fresh target
         self._hover = None
 
     def _aligned(self, target: np.ndarray) -> np.ndarray:
         """A projection's axes have no preferred sign: flip an axis rather than mirror the cloud."""
-        old = self._target - self._target.mean(0)
+        old = self._oriented - self._oriented.mean(0)
         new = target - target.mean(0)
         signs = np.where((old * new).sum(0) < 0, -1.0, 1.0).astype(np.float32)   # (2,)
         return target * signs
@@ -145,7 +166,7 @@ class EmbeddingsPanel(Panel):
 
     def _draw_legend(self, surface: pygame.Surface, rect: pygame.Rect) -> pygame.Rect:
         """Four coloured dots with their names along the bottom; returns the plot area above."""
-        size = text_size(rect, 0.05, smallest=10, largest=20)
+        size = text_size(rect, 0.05, smallest=10, largest=30)
         if (rect.width, size) != self._legend_key:
             self._legend = self._render_legend(rect.width, size)
             self._legend_key = (rect.width, size)
@@ -181,6 +202,8 @@ class EmbeddingsPanel(Panel):
         key = (ch, radius)
         sprite = self._sprites.get(key)
         if sprite is None:
+            if len(self._sprites) > MAX_SPRITES:     # texts come and go for a year: stay bounded
+                self._sprites.clear()
             color = theme.CLASS_COLORS[theme.char_class(ch)]
             sprite = _particle_disc(color, radius, halo=not self.low_power)
             glyph = glyphs.render(fonts.get("bold", int(radius * 1.2)), ch,
@@ -194,7 +217,7 @@ class EmbeddingsPanel(Panel):
         if radius != self._radius:
             self._sprites.clear()
             self._radius = radius
-        margin = radius * 1.3
+        margin = radius * 1.8           # room for most of the halo, so the clip edge never shows
         span = np.array([max(1.0, plot.width - 2 * margin), max(1.0, plot.height - 2 * margin)], np.float32)
         # (V,2): x to the right, y up, [-1,1] filling the plot
         self._screen_xy = np.stack([plot.x + margin + (self._pos[:, 0] + 1) / 2 * span[0],
@@ -228,8 +251,8 @@ class EmbeddingsPanel(Panel):
 
     # --- words ----------------------------------------------------------------------------------
     def _neighbours(self, index: int) -> list[int]:
-        """The characters nearest to `index` in the projection (not in the animation)."""
-        dist = np.hypot(*(self._target - self._target[index]).T)     # (V,)
+        """The characters nearest to `index` in the model's projection (before it is spread out)."""
+        dist = np.hypot(*(self._oriented - self._oriented[index]).T)     # (V,)
         dist[index] = np.inf
         return [int(j) for j in np.argsort(dist, kind="stable")[:NEIGHBOURS] if np.isfinite(dist[j])]
 

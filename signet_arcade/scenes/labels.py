@@ -1,4 +1,4 @@
-"""Text for the scenes: cached label surfaces, word wrapping and the "nothing yet" message.
+"""Text for the scenes: cached label surfaces and the "nothing yet" message.
 
 Rendering text is the costliest thing a panel does each frame, so every label is rendered once
 and reused until its text, font or colour changes.
@@ -9,6 +9,7 @@ import pygame
 
 from signet_arcade import fonts
 from signet_arcade.scenes import theme
+from signet_arcade.scenes.tooltips import wrap
 
 _MAX_LABELS = 2048     # a bound, so a kiosk running for a year never grows its cache without end
 
@@ -30,27 +31,11 @@ class LabelCache:
         return surf
 
 
-def wrap_words(text: str, font: pygame.font.Font, width: int) -> list[str]:
-    """Split `text` into lines no wider than `width` pixels (a word longer than a line stays whole)."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        trial = f"{current} {word}" if current else word
-        if current and font.size(trial)[0] > width:
-            lines.append(current)
-            current = word
-        else:
-            current = trial
-    if current:
-        lines.append(current)
-    return lines
-
-
 def draw_placeholder(surface: pygame.Surface, rect: pygame.Rect, message: str) -> None:
     """A calm, centred, muted sentence for a panel that has nothing to show yet."""
     size = max(11, min(24, rect.height // 8, rect.width // 18))
     font = fonts.get("text", size)
-    lines = wrap_words(message, font, max(20, rect.width - 16))
+    lines = wrap(message, font, max(20, rect.width - 16))
     line_h = font.get_linesize()
     y = rect.centery - line_h * len(lines) // 2
     for line in lines:

@@ -61,6 +61,8 @@ class _Chart:
         self.surface = pygame.Surface(size, pygame.SRCALPHA)
         self.end_point: tuple[int, int] | None = None
         self.plot: pygame.Rect | None = None
+        self.baseline_y: int | None = None
+        self.label_above = True
         self.font_size = text_size(pygame.Rect((0, 0), size), 0.075, 10, 32)
         steps = np.asarray(snap.loss_steps, dtype=np.float64)
         raw = np.asarray(snap.loss_values, dtype=np.float64)
@@ -105,6 +107,8 @@ class _Chart:
         top = float(max(np.percentile(values, 99.5), smooth.max() if len(smooth) else 0.0,
                         baseline or 0.0))
         x_lo, x_hi = float(steps.min()), float(steps.max())
+        if x_lo <= 0.1 * x_hi:                          # a history from (nearly) the start: show step 0
+            x_lo = min(x_lo, 0.0)
         x_hi = max(x_hi, x_lo + 1.0)
         y_max = max(top, 1e-3)
         y_ticks = nice_ticks(0.0, y_max, max(2, min(5, (h - self.header_h) // (2 * tick_h))))
@@ -180,13 +184,15 @@ class _Chart:
         pygame.draw.lines(self.surface, theme.LOSS_SMOOTH, False, points, width)
 
     def _draw_baseline(self, baseline: float) -> None:
+        """The dotted line; its words are drawn live (they turn into a cheer) on whichever side
+        of the line the curve's end is not."""
         y = int(self._y(baseline))
         dash = max(4, self.font_size // 2)
         for x in range(self.plot.left, self.plot.right, dash * 2):
             pygame.draw.line(self.surface, theme.BASELINE, (x, y), (min(x + dash, self.plot.right), y),
                              max(1, self.font_size // 10))
-        label = fonts.get("text", max(9, self.font_size - 2)).render(BASELINE_LABEL, True, theme.BASELINE)
-        self.surface.blit(label, label.get_rect(bottomright=(self.plot.right, y - 2)))
+        self.baseline_y = y
+        self.label_above = self.end_point is None or self.end_point[1] >= y
 
 
 class LossCurvePanel(Panel):
@@ -238,24 +244,43 @@ class LossCurvePanel(Panel):
                 pygame.draw.circle(surface, theme.lerp(theme.PANEL, theme.LOSS_SMOOTH, 0.25 + 0.2 * pulse),
                                    (x, y), int(r * (1.8 + 0.6 * pulse)))
             pygame.draw.circle(surface, theme.TITLE, (x, y), r)
-        if self._celebrate > 0.01:
-            badge = _badge(CELEBRATION, chart.font_size)
-            badge.set_alpha(int(255 * self._celebrate))
-            # the plot's top-right corner is empty once the loss has come down: room to cheer
-            corner = chart.plot.move(rect.topleft) if chart.plot is not None else rect
-            surface.blit(badge, badge.get_rect(topright=(corner.right, corner.top + 2)))
+        if chart.baseline_y is not None and chart.plot is not None:
+            self._draw_baseline_words(surface, rect, chart)
+
+    def _draw_baseline_words(self, surface: pygame.Surface, rect: pygame.Rect, chart: _Chart) -> None:
+        """'counting pairs' beside the dotted line, cross-fading to the cheer once it is beaten."""
+        plot = chart.plot.move(rect.topleft)
+        y = rect.y + chart.baseline_y
+        for text, color, bold, alpha in ((BASELINE_LABEL, theme.BASELINE, False, 1.0 - self._celebrate),
+                                         (CELEBRATION, theme.CELEBRATE, True, self._celebrate)):
+            if alpha <= 0.01:
+                continue
+            badge = _badge(text, color, bold, chart.font_size - (0 if bold else 2), plot.width)
+            badge.set_alpha(int(255 * alpha))
+            place = badge.get_rect(right=plot.right)
+            if chart.label_above:
+                place.bottom = y - 2
+            else:
+                place.top = y + 2
+            surface.blit(badge, place.clamp(plot))
 
 
-@lru_cache(maxsize=8)
-def _badge(text: str, size: int) -> pygame.Surface:
-    """Bold green words on a dark, rounded backing, so they read even over the curve."""
-    label = fonts.get("bold", size).render(text, True, theme.CELEBRATE)
+@lru_cache(maxsize=16)
+def _badge(text: str, color: tuple, bold: bool, size: int, max_width: int) -> pygame.Surface:
+    """Words on a dark, rounded backing, so they read even over the curve; the font shrinks
+    until the badge fits `max_width`."""
+    size = max(9, size)
+    font = fonts.get("bold" if bold else "text", size)
+    while size > 9 and font.size(text)[0] + size > max_width:
+        size -= 1
+        font = fonts.get("bold" if bold else "text", size)
+    label = font.render(text, True, color)
     pad = max(3, size // 3)
-    badge = pygame.Surface((label.get_width() + 2 * pad, label.get_height() + pad), pygame.SRCALPHA)
-    pygame.draw.rect(badge, (*theme.PANEL, 225), badge.get_rect(), border_radius=pad)
-    pygame.draw.rect(badge, (*theme.lerp(theme.PANEL, theme.CELEBRATE, 0.35), 255), badge.get_rect(),
-                     width=1, border_radius=pad)
-    badge.blit(label, (pad, pad // 2))
+    badge = pygame.Surface((label.get_width() + 2 * pad, label.get_height() + pad // 2), pygame.SRCALPHA)
+    pygame.draw.rect(badge, (*theme.PANEL, 215), badge.get_rect(), border_radius=pad)
+    if bold:
+        pygame.draw.rect(badge, theme.lerp(theme.PANEL, color, 0.35), badge.get_rect(), width=1, border_radius=pad)
+    badge.blit(label, (pad, pad // 4))
     return badge
 
 

@@ -74,7 +74,7 @@ class NextTokenPanel(Panel):
         surface.blit(backdrop.surface, rect.topleft, (0, 0, rect.width, backdrop.top))
         floor = pygame.Rect(0, backdrop.bottom, rect.width, rect.height - backdrop.bottom)
         surface.blit(backdrop.surface, (rect.x, rect.y + floor.y), floor)
-        left, bottom = rect.x + backdrop.left, rect.y + backdrop.bottom
+        left, bottom = rect.x, rect.y + backdrop.bottom
         self._bars = (left, backdrop.pitch, bottom, probs.size)
         self._draw_scale_line(surface, rect, backdrop)
         heights = np.rint(np.clip(self._heights / self._scale, 0.0, 1.0) * backdrop.tallest).astype(int)  # (V,) px
@@ -93,15 +93,16 @@ class NextTokenPanel(Panel):
         y = int(rect.y + backdrop.bottom - top / self._scale * backdrop.tallest)
         if y < rect.y + backdrop.top:
             return
-        surface.blit(backdrop.dashes, (rect.x + backdrop.left, y))
+        surface.blit(backdrop.dashes, (rect.x, y))
         label = self._labels.get(f"{round(top * 100)}%", "text", max(9, backdrop.font_size - 3), theme.FAINT)
         surface.blit(label, label.get_rect(bottomright=(rect.right, y - 1)))
 
     def _draw_top_labels(self, surface, rect, backdrop: "_Backdrop", heights, probs) -> None:
-        """Glyph and percentage above the likeliest bars, in rank order, never overlapping."""
+        """Glyph and percentage above the likeliest bars, in rank order. A label floats above
+        every bar it spans and above labels already placed; a faint line leads down to its bar."""
         mono = fonts.get("mono", backdrop.font_size)
-        area = rect.inflate(0, 0)
-        area.top += backdrop.top
+        left, bottom, pitch = rect.x, rect.y + backdrop.bottom, backdrop.pitch
+        area = pygame.Rect(rect.x, rect.y + backdrop.top, rect.width, backdrop.bottom - backdrop.top)
         taken: list[pygame.Rect] = []
         for rank, i in enumerate(np.argsort(-probs, kind="stable")[:MAX_LABELS]):
             if probs[i] < 0.02 and rank > 0:
@@ -111,12 +112,20 @@ class NextTokenPanel(Panel):
             pct = self._labels.get(f"{round(100 * float(probs[i]))}%", "text", max(9, backdrop.font_size - 2),
                                    theme.MUTED)
             box = pygame.Rect(0, 0, glyph.get_width() + 3 + pct.get_width(), max(glyph.get_height(), pct.get_height()))
-            box.midbottom = (int(rect.x + backdrop.left + (i + 0.5) * backdrop.pitch),
-                             rect.y + backdrop.bottom - heights[i] - 2)
+            bar_x = int(left + (i + 0.5) * pitch)
+            box.centerx = bar_x
             box.clamp_ip(area)
-            if any(box.colliderect(other) for other in taken):
+            first, last = int((box.left - left) // pitch), int((box.right - left) // pitch) + 1
+            box.bottom = bottom - int(heights[max(0, first):max(first + 1, last)].max()) - 2
+            for other in sorted(taken, key=lambda r: -r.bottom):
+                if box.colliderect(other):
+                    box.bottom = other.top - 1
+            if box.top < area.top:
                 continue
             taken.append(box)
+            bar_top = bottom - int(heights[i])
+            if bar_top - box.bottom > 4:
+                pygame.draw.line(surface, theme.GRID, (bar_x, box.bottom + 1), (bar_x, bar_top - 2))
             surface.blit(glyph, glyph.get_rect(midleft=box.midleft))
             surface.blit(pct, pct.get_rect(midright=box.midright))
 
@@ -145,7 +154,6 @@ class _Backdrop:
         small = fonts.get("mono", max(9, self.font_size - 3))
         self.pitch = width / count
         axis_h = small.get_linesize() if self.pitch >= small.size("M")[0] + 1 else 0
-        self.left = 0
         self.bottom = height - axis_h
         self.tallest = max(1, self.bottom - self.top - fonts.get("text", self.font_size).get_linesize())
         edges = np.rint(np.arange(count + 1) * self.pitch).astype(int)                  # (V+1,)

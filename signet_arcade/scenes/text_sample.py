@@ -6,6 +6,7 @@ that has been "typed" so far.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -90,7 +91,8 @@ class _Page:
         # Even and odd rows glow on separate layers, so a row's halo can be blitted with generous
         # margins without picking up the halo of the (maybe not yet written) row below it.
         glow_sources = [pygame.Surface(layer_size), pygame.Surface(layer_size)] if with_glow else None
-        for ch, p, (row, col) in zip(sample.text, sample.probs, self.grid.cells):
+        probs = list(sample.probs) + [0.0] * (len(sample.text) - len(sample.probs))   # missing: guessing
+        for ch, p, (row, col) in zip(sample.text, probs, self.grid.cells):
             if ch == " ":
                 continue
             mark = glyphs.is_drawn_symbol(ch)
@@ -130,12 +132,12 @@ def _fitting_font_size(text: str, width: int, height: int) -> int:
 def _blurred(source: pygame.Surface, advance: int) -> pygame.Surface:
     """A soft, dimmed halo of `source`, ready to be added onto the panel (BLEND_RGB_ADD).
 
-    Two box blurs of a quarter-size copy look like a Gaussian blur and cost a tenth of one;
+    Two box blurs of a half-size copy look like a Gaussian blur at a quarter of its cost;
     scaling back up smooths the result further.
     """
     w, h = source.get_size()
-    small = pygame.transform.smoothscale(source, (max(1, w // 4), max(1, h // 4)))
-    radius = max(1, advance // 12)
+    small = pygame.transform.smoothscale(source, (max(1, w // 2), max(1, h // 2)))
+    radius = max(1, advance // 8)
     small = pygame.transform.box_blur(pygame.transform.box_blur(small, radius), radius)
     glow = pygame.transform.smoothscale(small, (w, h))
     glow.fill((GLOW_STRENGTH,) * 3, special_flags=pygame.BLEND_RGB_MULT)
@@ -281,7 +283,10 @@ class TextSamplePanel(Panel):
 def explain_choice(sample: Sample, index: int) -> str:
     """'Here the model wrote 'e' (62% sure). Other ideas: 'a' 20%, 'o' 9%'."""
     ch = sample.text[index]
-    words = f"Here the model wrote {glyphs.describe(ch)} ({_percent(float(sample.probs[index]))} sure)."
+    words = f"Here the model wrote {glyphs.describe(ch)}"
+    if index < len(sample.probs):
+        words += f" ({_percent(float(sample.probs[index]))} sure)"
+    words += "."
     alternatives = sample.alternatives[index] if index < len(sample.alternatives) else ()
     others = [f"{glyphs.describe(c)} {_percent(p)}" for c, p in alternatives if c != ch][:3]
     if others:
@@ -290,6 +295,8 @@ def explain_choice(sample: Sample, index: int) -> str:
 
 
 def _percent(p: float) -> str:
+    if not math.isfinite(p):
+        return "?%"
     return "<1%" if p < 0.005 else f"{round(100 * p)}%"
 
 
