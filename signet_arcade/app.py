@@ -32,8 +32,10 @@ from signet_arcade.presets import list_presets
 
 log = logging.getLogger(__name__)
 
+MIN_WINDOW = (800, 480)        # the smallest window the layout is made for (a Pi touchscreen)
 MAX_DT = 0.25                  # s: a stalled frame is not replayed as a jump in the animations
-FRAME_MARGIN = 0.0015          # s of each frame left free so the clock's sleep never overshoots
+FRAME_MARGIN = 0.0005          # s of each frame left free for the clock's own timing
+OVERHEAD_FRAMES = 31           # recent frames whose median time outside training sets the budget
 MIN_TRAIN_SHARE = 0.3          # training always gets at least this share of a frame
 MAX_TRAIN_SHARE = 0.85         # ...and never more, so drawing and input always get their turn
 RATE_SMOOTHING = 0.9           # EMA weight of the past for the fps and steps/s figures
@@ -66,9 +68,9 @@ class App:
         self.limits = ArchitectureLimits.from_settings(settings)
         snap = self.session.snapshot()
         self.control_state = ControlState(
-            preset=snap.text_name, heads=snap.heads, layers=snap.layers, embed=snap.embed,
-            context=snap.context, lr=snap.lr, temperature=snap.temperature, speed=snap.speed,
-            running=snap.running,
+            preset=snap.text_name, text_name=snap.text_name, text_length=snap.text_length,
+            heads=snap.heads, layers=snap.layers, embed=snap.embed, context=snap.context,
+            lr=snap.lr, temperature=snap.temperature, speed=snap.speed, running=snap.running,
             presets=[(p.name, p.description) for p in list_presets(settings.presets_dir)])
 
         self.time = 0.0               # seconds of animation: the sum of every tick's dt
@@ -78,18 +80,31 @@ class App:
         self.tooltip: str | None = None          # words shown in the bubble this frame
         self.tooltip_rect: pygame.Rect | None = None
         self._pinned_help: str | None = None     # a tapped "?" keeps its words until the next tap
-        self._overhead = 0.0                     # s per frame spent outside training (EMA)
+        self._overheads: deque = deque([0.0], maxlen=OVERHEAD_FRAMES)   # s per frame outside training
+        self._frame_is_full = False              # training used the whole frame's budget
         self._pending_size: tuple[int, int] | None = None
         self._help_rects: list[tuple[pygame.Rect, str]] = []
-        self._content_rects: list[pygame.Rect] = []
         self._build_ui(self.screen.get_size())
 
     # --- building and reflowing -------------------------------------------------------------
     def _build_ui(self, size: tuple[int, int]) -> None:
         self.layout = compute_layout(*size)
+        # Cards and titles only change with the layout: drawn once, then one blit per frame.
+        self._backdrop = pygame.Surface(size).convert()
+        self._backdrop.fill(theme.BACKGROUND)
+        self._content_rects, self._panel_help = [], []
+        for panel, rect in zip(self.panels, self.layout.panels):
+            content, help_rect = draw_frame(self._backdrop, rect, panel.title)
+            self._content_rects.append(content)
+            self._panel_help.append((help_rect, panel.help_key))
+        sidebar = self.layout.sidebar
+        radius = max(6, min(14, sidebar.height // 40))
+        pygame.draw.rect(self._backdrop, theme.PANEL, sidebar, border_radius=radius)
+        pygame.draw.rect(self._backdrop, theme.PANEL_EDGE, sidebar, width=1, border_radius=radius)
         self.manager = make_manager(size, self.layout.scale)
-        self.controls = Controls(self.manager, self.layout.sidebar, self.layout.scale, self.layout.compact,
-                                 self.control_state, self.limits, self.send, self._tap_help)
+        self.controls = Controls(self.manager, sidebar.inflate(-2 * self.layout.gap, -2 * self.layout.gap),
+                                 self.layout.scale, self.layout.compact, self.control_state, self.limits,
+                                 self.send, self._tap_help)
 
     def _reflow(self) -> None:
         if self._pending_size is None:
@@ -116,17 +131,17 @@ class App:
             self.save_screenshot(self.settings.screenshots_dir)
             return
         if event.type == pygame.VIDEORESIZE:
-            self._pending_size = (max(1, event.w), max(1, event.h))
+            self._pending_size = (max(MIN_WINDOW[0], event.w), max(MIN_WINDOW[1], event.h))
             return
         if event.type == pygame.WINDOWSIZECHANGED:
-            self._pending_size = (max(1, event.x), max(1, event.y))
+            self._pending_size = (max(MIN_WINDOW[0], event.x), max(MIN_WINDOW[1], event.y))
             return
         if event.type == pygame.DROPFILE:
             self.send(cmd.LoadTextFile(event.file))
             return
         if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self._help_at(event.pos) is None:
             self._pinned_help = None         # a tap anywhere else closes a pinned explanation
-        if self.manager.process_events(event):
+        if self.controls.intercept(event) or self.manager.process_events(event):
             return
         if self.controls.process_event(event):
             return
@@ -162,6 +177,7 @@ class App:
         train_start = time.perf_counter()
         if exact_steps is None:
             steps = self.session.train(self.session.speed, self._training_budget())
+            self._frame_is_full = self.session.running and steps < self.session.speed
         else:
             steps = self.session.train(exact_steps, None)
         train_time = time.perf_counter() - train_start
@@ -178,29 +194,27 @@ class App:
         self.controls.sync(snap)
         self.manager.update(dt)
         self._draw(snap, dt)
-        self._overhead = _ema(self._overhead, time.perf_counter() - frame_start - train_time)
+        self._overheads.append(time.perf_counter() - frame_start - train_time)
 
     def _training_budget(self) -> float:
-        """What is left of a frame once drawing and the rest have had their usual share."""
+        """What is left of a frame once drawing and the rest have had their usual share (the
+        median, so the odd frame that refreshes the costly introspection does not count)."""
         period = 1 / max(1, self.settings.fps)
-        share = (period - self._overhead - FRAME_MARGIN) / period
+        overhead = sorted(self._overheads)[len(self._overheads) // 2]
+        share = (period - overhead - FRAME_MARGIN) / period
         return period * min(MAX_TRAIN_SHARE, max(MIN_TRAIN_SHARE, share))
 
     def _draw(self, snap, dt: float) -> None:
         screen = self.screen
-        screen.fill(theme.BACKGROUND)
-        self._help_rects, self._content_rects = [], []
-        for panel, rect in zip(self.panels, self.layout.panels):
+        screen.blit(self._backdrop, (0, 0))
+        clip = screen.get_clip()
+        for panel, content in zip(self.panels, self._content_rects):
             panel.update(snap, dt)
-            content, help_rect = draw_frame(screen, rect, panel.title)
-            clip = screen.get_clip()
             screen.set_clip(content)
             panel.draw(screen, content, snap)
-            screen.set_clip(clip)
-            self._help_rects.append((help_rect, panel.help_key))
-            self._content_rects.append(content)
+        screen.set_clip(clip)
         self.status.draw(screen, self.layout.status, snap)
-        self._help_rects += self.status.help_targets + self.controls.help_targets()
+        self._help_rects = self._panel_help + self.status.help_targets + self.controls.help_targets()
         self.manager.draw_ui(screen)
         self._draw_tooltip()
 
@@ -230,8 +244,13 @@ class App:
         return save_screenshot(self.screen, path_or_dir)
 
     def live_frame(self, clock: pygame.time.Clock) -> None:
-        """One real-time frame: wait for the frame rate, handle input, tick, show."""
-        dt = clock.tick(self.settings.fps) / 1000
+        """One real-time frame: wait for the frame rate, handle input, tick, show.
+
+        After a frame that training filled, the wait is a few hundred microseconds at most and
+        is spun rather than slept: on a busy machine a sleeping process gets its core back late,
+        and that lateness, every frame, cost a third of the training speed."""
+        wait = clock.tick_busy_loop if self._frame_is_full else clock.tick
+        dt = wait(self.settings.fps) / 1000
         for event in pygame.event.get():
             self.handle_event(event)
         self.tick(dt)

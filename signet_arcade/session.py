@@ -17,8 +17,8 @@ from signet_arcade.bigram_sentences import top_pair_sentences
 from signet_arcade.nn import DEFAULT_BATCH_SIZE, GPTConfig, Trainer
 from signet_arcade.nn.introspect import attention_weights, embedding_projection, learned_bigrams
 from signet_arcade.nn.sampling import next_char_probs
-from signet_arcade.sample_writer import SampleWriter
 from signet_arcade.presets import DEFAULT_PRESET, list_presets, read_text_file
+from signet_arcade.sample_writer import SampleWriter
 from signet_arcade.snapshot import Sample, Snapshot, frozen_array
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,8 @@ class Session:
         """Carry out one Command. Never raises: a problem becomes a notice on screen."""
         try:
             self._apply(command)
+        except ValueError as exc:       # the model's checks explain bad values in a sentence
+            self._say(f"That cannot be used: {exc} Nothing was changed.", warning=True)
         except Exception as exc:        # a kiosk must survive anything a visitor can do
             log.exception("command %r failed", command)
             self._say(f"That did not work ({exc}). Nothing was changed.", warning=True)
@@ -98,21 +100,21 @@ class Session:
             self._set_lr(c.lr)
         elif isinstance(c, cmd.SetTemperature):
             if not (isinstance(c.temperature, (int, float)) and 0 < c.temperature <= 10):
-                raise ValueError(f"a temperature must be above 0 and at most 10, not {c.temperature!r}")
+                raise ValueError(f"The temperature must be above 0 and at most 10, not {c.temperature!r}.")
             self.temperature = float(c.temperature)
         elif isinstance(c, cmd.SetSpeed):
             if not (isinstance(c.steps_per_frame, int) and 1 <= c.steps_per_frame <= 100_000):
-                raise ValueError(f"the speed must be a whole number of steps, not {c.steps_per_frame!r}")
+                raise ValueError(f"The speed must be a whole number of steps from 1 to 100,000, not {c.steps_per_frame!r}.")
             self.speed = c.steps_per_frame
         else:
-            raise ValueError(f"unknown command {type(c).__name__}")
+            raise ValueError(f"{type(c).__name__} is not a command the session knows.")
 
     def _say(self, words: str, warning: bool = False) -> None:
         self.notice, self.notice_is_warning = words, warning
 
     def _set_lr(self, lr) -> None:
         if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
-            raise ValueError(f"a learning rate must be a number above 0, not {lr!r}")
+            raise ValueError(f"The learning rate must be a number above 0, not {lr!r}.")
         self.trainer.lr = float(lr)
         self.lr = self.trainer.lr
 
@@ -150,8 +152,7 @@ class Session:
         except (OSError, ValueError) as exc:
             self._say(f"The preset '{name}' could not be read: {exc}", warning=True)
             return
-        if self._use_text(text, name):
-            self._say(f"Now learning from: {name}.")
+        self._use_text(text, name)
 
     def _use_file(self, path: str) -> None:
         try:
@@ -159,16 +160,14 @@ class Session:
         except ValueError as exc:        # TextFileError: a sentence for the visitor
             self._say(str(exc), warning=True)
             return
-        name = str(path).replace("\\", "/").rsplit("/", 1)[-1]
-        if self._use_text(text, name):
-            self._say(f"Now learning from the file '{name}'.")
+        self._use_text(text, str(path).replace("\\", "/").rsplit("/", 1)[-1])
 
-    def _use_text(self, text: str, name: str) -> bool:
-        """Switch to `text`, keeping the architecture when it still fits. False (with a notice)
-        when the text cannot be used; the previous text and model then stay."""
+    def _use_text(self, text: str, name: str) -> None:
+        """Switch to `text`, keeping the architecture when it still fits; when the text cannot
+        be used, a notice says why and the previous text and model stay."""
         if not isinstance(text, str) or not text.strip():
             self._say("There is no text to learn from: type or paste some first.", warning=True)
-            return False
+            return
         cut = len(text) > MAX_TEXT_CHARS
         text = text[:MAX_TEXT_CHARS]
         keep = None if self.trainer is None else self.trainer.cfg
@@ -180,15 +179,14 @@ class Session:
                 self._rebuild(text, name, self._fitting_config(text, keep))
             except ValueError:
                 self._say(f"That text cannot be used: {first}", warning=True)
-                return False
+                return
             self._say(f"Now learning from: {name}. The text is short, so the model looks back "
                       f"{self.trainer.cfg.context} characters.")
-            return True
+            return
         if cut:
             self._say(f"That text is very long; the model learns from its first {MAX_TEXT_CHARS:,} characters.")
         else:
             self._say(f"Now learning from: {name}.")
-        return True
 
     @staticmethod
     def _fitting_config(text: str, cfg: GPTConfig | None) -> GPTConfig | None:

@@ -112,6 +112,16 @@ def _text(optional: bool = False) -> _Rule:
     return _Rule("a non-empty text in quotes", convert)
 
 
+def _path(optional: bool = False) -> _Rule:
+    def convert(v):
+        if v is None and optional:
+            return None
+        if not isinstance(v, str) or not v.strip() or "\x00" in v:
+            raise ValueError
+        return v
+    return _Rule("a file or folder name in quotes", convert)
+
+
 def _choice(*options: str) -> _Rule:
     def convert(v):
         if v not in options:
@@ -130,8 +140,8 @@ def _gesture() -> _Rule:
 
 RULES: dict[str, _Rule] = {
     "preset": _text(),
-    "text_file": _text(optional=True),
-    "presets_dir": _text(optional=True),
+    "text_file": _path(optional=True),
+    "presets_dir": _path(optional=True),
     "width": _whole(320, 7680),
     "height": _whole(240, 4320),
     "fullscreen": _flag(),
@@ -140,7 +150,7 @@ RULES: dict[str, _Rule] = {
     "seed": _whole(0, 2**32 - 1),
     "headless": _flag(),
     "frames": _whole(1, 10**9, optional=True),
-    "screenshot": _text(optional=True),
+    "screenshot": _path(optional=True),
     "autotrain": _flag(),
     "kiosk": _flag(),
     "idle_timeout": _seconds(10, 86_400),
@@ -148,9 +158,9 @@ RULES: dict[str, _Rule] = {
     "exit_hold_seconds": _seconds(0.5, 60),
     "cursor_hide_seconds": _seconds(0.5, 3_600),
     "recording_allowed": _flag(),
-    "recordings_dir": _text(),
-    "screenshots_dir": _text(),
-    "log_dir": _text(),
+    "recordings_dir": _path(),
+    "screenshots_dir": _path(),
+    "log_dir": _path(),
     "profile": _choice("auto", "full", "pi"),
     "lr": _number(1e-6, 1.0),
     "temperature": _number(0.01, 5.0),
@@ -189,6 +199,9 @@ def load_config(path: str | Path) -> tuple[Settings, list[str]]:
         return Settings(config_path=str(path)), [f"{path}: no such config file; using all defaults"]
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         return Settings(config_path=str(path)), [f"{path}: could not read it ({e}); using all defaults"]
+    except RecursionError:          # brackets nested thousands deep: tomllib recurses
+        return Settings(config_path=str(path)), [f"{path}: could not read it (nested too deeply); "
+                                                 "using all defaults"]
 
     values: dict[str, Any] = {"config_path": str(path)}
     warnings: list[str] = []
@@ -204,7 +217,12 @@ def load_config(path: str | Path) -> tuple[Settings, list[str]]:
             warnings.append(f"{key}: {e}; using the default {_show(getattr(defaults, key))}")
             continue
         if key in _PATH_KEYS and value is not None:
-            value = str(path.parent / Path(value).expanduser())
+            try:
+                value = str(path.parent / Path(value).expanduser())
+            except RuntimeError:    # "~someone" for a user this computer does not have
+                warnings.append(f"{key}: cannot find the home folder in {value!r}; "
+                                f"using the default {_show(getattr(defaults, key))}")
+                continue
         values[key] = value
 
     settings = Settings(**values)

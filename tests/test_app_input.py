@@ -90,6 +90,8 @@ def test_typed_text_and_use_switch_the_training_text(app):
     assert app.controls.count_label.text == f"{len(words)} characters"
     click(app, app.controls.use_button.rect.center)
     assert app.session.text == words and app.session.text_name == "Your text"
+    frames(app, 1)
+    assert app.controls.description.html_text == f"Learning from Your text: {len(words)} characters"
     assert app.session.trainer.cfg.heads == 2, "the architecture is kept"
 
 
@@ -157,3 +159,18 @@ def test_f12_saves_a_screenshot(tmp_path):
     shots = list(tmp_path.glob("*.png"))
     assert len(shots) == 1 and pygame.image.load(str(shots[0])).get_size() == (800, 480)
     pygame.quit()
+
+
+def test_a_huge_paste_keeps_the_box_small_and_the_whole_text(app):
+    from pygame_gui.core.utility import clipboard_copy
+    click(app, app.controls.text_box.rect.center)
+    book = "".join(f"line {i}: the quick brown fox\n" for i in range(4000))        # ~120,000 characters
+    clipboard_copy(book)
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_v, mod=pygame.KMOD_CTRL, unicode="\x16",
+                                         scancode=25))
+    frames(app, 2)
+    assert app.controls.state.draft == book
+    assert len(app.controls.text_box.get_text()) <= 2_000
+    assert app.controls.count_label.text == f"{len(book):,} characters"
+    click(app, app.controls.use_button.rect.center)
+    assert app.session.text == book

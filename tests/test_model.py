@@ -35,6 +35,12 @@ def test_parameter_names_and_shapes_follow_the_issue():
     assert model.num_params() == V * C + T * C + 2 * per_layer + 2 * C + C * V + V
 
 
+def test_only_float32_or_float64():
+    assert GPT(SMALL, dtype=np.float64).params["wte"].dtype == np.float64
+    with pytest.raises(ValueError, match="float32"):
+        GPT(SMALL, dtype=np.float16)
+
+
 def test_init_follows_nanogpt():
     model = GPT(GPTConfig(vocab_size=50, context=64, embed=64, heads=4, layers=4), seed=3)
     P = model.params

@@ -1,6 +1,6 @@
 """Many named arrays as views of one flat buffer, so an optimizer can treat them as one vector.
 
-At the kiosk's sizes a training step costs well under a millisecond and is bound by the number
+At the kiosk's sizes a training step takes about a millisecond and is bound by the number
 of NumPy calls: updating one buffer takes a dozen calls, updating each parameter a dozen each."""
 from __future__ import annotations
 

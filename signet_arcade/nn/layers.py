@@ -12,7 +12,6 @@ Conventions, as in llm.c's train_gpt2.c:
 from __future__ import annotations
 
 import math
-
 from functools import lru_cache
 
 import numpy as np
@@ -46,7 +45,7 @@ def embedding_backward(dwte, dwpe, dout, idx, onehot):
 
 def layernorm_forward(out, xhat, rstd, x, g, b):
     """out, xhat (N,C); rstd (N,1); x (N,C); g, b (C,)."""
-    mean_col = _mean_col(x.shape[1], x.dtype)
+    mean_col = _constant((x.shape[1], 1), 1.0 / x.shape[1], x.dtype)   # x @ it: row means
     np.matmul(x, mean_col, out=rstd)                   # rstd briefly holds the mean
     np.subtract(x, rstd, out=xhat)
     np.square(xhat, out=out)
@@ -87,11 +86,10 @@ def linear_forward(out, x, w, b):
 
 
 def linear_backward(dx, dw, db, dout, x, w):
-    """dx (N,IC) overwritten (or None to skip); dw (IC,OC); db (OC,); dout (N,OC); x (N,IC)."""
+    """dx (N,IC), dw (IC,OC), db (OC,) overwritten; dout (N,OC); x (N,IC); w (IC,OC)."""
     np.matmul(x.T, dout, out=dw)
     _sum_rows(dout, out=db)
-    if dx is not None:
-        np.matmul(dout, w.T, out=dx)
+    np.matmul(dout, w.T, out=dx)
 
 
 # --- causal self-attention ------------------------------------------------------------------
@@ -137,7 +135,7 @@ def attention_forward(out, att, qkv, mask, col_stat):
     np.max(scores, axis=1, keepdims=True, out=col_stat)
     scores -= col_stat
     np.exp(scores, out=scores)
-    np.matmul(_ones_row(t, att.dtype), scores, out=col_stat)
+    np.matmul(_constant((1, t), 1.0, att.dtype), scores, out=col_stat)
     scores /= col_stat
     np.matmul(per_head(att), v, out=_split_heads(out, B, t, H))   # (B,H,t,hs) straight into (B,t,C)
 
@@ -155,7 +153,7 @@ def attention_backward(dqkv, datt, dout, out, att, qkv, col_stat, head_scratch):
     # (because y = att @ v): a sum over hs instead of t.
     np.multiply(dy, _split_heads(out, B, t, H), out=head_scratch)
     hs = head_scratch.shape[-1]
-    np.matmul(head_scratch.reshape(-1, hs), _ones_col(hs, att.dtype), out=col_stat.reshape(-1, 1))
+    np.matmul(head_scratch.reshape(-1, hs), _constant((hs, 1), 1.0, att.dtype), out=col_stat.reshape(-1, 1))
     datt -= col_stat.reshape(B, 1, H, t)
     datt *= att
     np.matmul(per_head(datt), k, out=dq)
@@ -203,47 +201,29 @@ def crossentropy_forward(probs, logits, targets, row_stat):
     np.subtract(logits, row_stat, out=probs)
     target_logit = probs[rows, targets]                 # (N,) shifted logit of the right answer
     np.exp(probs, out=probs)
-    np.matmul(probs, _ones_col(probs.shape[1], probs.dtype), out=row_stat)
+    np.matmul(probs, _constant((probs.shape[1], 1), 1.0, probs.dtype), out=row_stat)
     probs /= row_stat
     return float(np.mean(np.log(row_stat[:, 0]) - target_logit))
 
 
-def crossentropy_backward(dlogits, probs, targets):
-    """dlogits (N,V) = (probs - onehot(targets)) / N; may be probs itself."""
-    if dlogits is not probs:
-        dlogits[...] = probs
-    dlogits[np.arange(len(targets)), targets] -= 1.0
-    dlogits *= 1.0 / len(targets)
+def crossentropy_backward(probs, targets):
+    """In place: probs (N,V), the forward's cache, becomes dlogits = (probs - onehot(targets)) / N."""
+    probs[np.arange(len(targets)), targets] -= 1.0
+    probs *= 1.0 / len(targets)
 
 
 # --- reductions as matmuls ------------------------------------------------------------------
 # A row or column sum written as a matmul with a ones vector is one BLAS call; np.sum along a
-# short axis takes several times longer at these sizes.
+# short axis takes 3-4x longer at these sizes.
 
 def _sum_rows(a, out):
     """out (K,) = a (M,K) summed over its rows."""
-    np.matmul(_ones_row(a.shape[0], a.dtype)[0], a, out=out)
+    np.matmul(_constant((a.shape[0],), 1.0, a.dtype), a, out=out)
 
 
-@lru_cache(maxsize=64)
-def _mean_col(n, dtype):
-    """(n, 1) filled with 1/n, read-only: x (N,n) @ it is the row mean."""
-    a = np.full((n, 1), 1.0 / n, dtype)
-    a.setflags(write=False)
-    return a
-
-
-@lru_cache(maxsize=64)
-def _ones_row(n, dtype):
-    """(1, n) ones, read-only."""
-    a = np.ones((1, n), dtype)
-    a.setflags(write=False)
-    return a
-
-
-@lru_cache(maxsize=64)
-def _ones_col(n, dtype):
-    """(n, 1) ones, read-only."""
-    a = np.ones((n, 1), dtype)
+@lru_cache(maxsize=128)
+def _constant(shape, value, dtype):
+    """A read-only array filled with `value` (ones to sum with, 1/n to average with)."""
+    a = np.full(shape, value, dtype)
     a.setflags(write=False)
     return a

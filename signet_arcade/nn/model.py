@@ -42,7 +42,7 @@ class Workspace:
     def __init__(self, cfg: GPTConfig, B: int, t: int, dtype):
         C, H, V, N = cfg.embed, cfg.heads, cfg.vocab_size, B * t
         e = lambda *shape: np.empty(shape, dtype)  # noqa: E731
-        self.mask = np.triu(np.full((t, t), -np.inf, dtype), k=1).T[:, None, :]   # (t_j,1,t_i): -inf if j > i
+        self.mask = np.tril(np.full((t, t), -np.inf, dtype), k=-1)[:, None, :]   # (t_j,1,t_i): -inf if j > i
         self.x = e(B, t, C)                      # residual stream, updated in place block by block
         self.blocks = [_BlockCache(B, t, C, H, e) for _ in range(cfg.layers)]
         self.lnf = _NormCache(N, C, e)
@@ -91,6 +91,8 @@ class GPT:
     def __init__(self, cfg: GPTConfig, seed: int = 0, dtype=np.float32):
         self.cfg = cfg
         self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"The model computes in float32 (or float64 for gradient checks), not {self.dtype}.")
         shapes = parameter_shapes(cfg)
         self.params = views_of_one_buffer(shapes, self.dtype)
         self.grads = views_of_one_buffer(shapes, self.dtype)
@@ -165,8 +167,8 @@ class GPT:
         P, G = self.params, self.grads
         B, t = idx.shape
         N, C = B * t, self.cfg.embed
-        dlogits = ws.probs                               # the softmax cache becomes its gradient
-        L.crossentropy_backward(dlogits, ws.probs, flat_targets)
+        L.crossentropy_backward(ws.probs, flat_targets)
+        dlogits = ws.probs                               # the softmax cache became its gradient
         dx = ws.dx
         dx.fill(0)
         L.linear_backward(ws.dnorm, G["head.w"], G["head.b"], dlogits, ws.lnf.out, P["head.w"])
@@ -202,7 +204,7 @@ class GPT:
         if idx.ndim != 2 or idx.shape[0] != 1:
             raise ValueError(f"attention_maps takes one sequence, shape (t,) or (1, t); got shape {idx.shape}.")
         ws = self._forward(self._check_tokens(idx, "idx"))
-        return np.stack([L.per_head(c.att)[0] for c in ws.blocks]).astype(np.float32)
+        return np.stack([L.per_head(c.att)[0] for c in ws.blocks]).astype(np.float32, copy=False)
 
     # --- helpers ----------------------------------------------------------------------------
 

@@ -47,6 +47,8 @@ class AdamW:
 
     def __init__(self, params: dict, lr: float = 3e-4, betas=(0.9, 0.99), eps: float = 1e-8,
                  weight_decay: float = 0.01):
+        if not params:
+            raise ValueError("AdamW needs at least one parameter to optimise.")
         self.params = params
         self.lr = lr
         self.betas = (float(betas[0]), float(betas[1]))

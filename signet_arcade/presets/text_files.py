@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import stat
 from pathlib import Path
 
 MAX_TEXT_BYTES = 4_000_000
@@ -16,15 +17,22 @@ class TextFileError(ValueError):
 
 def read_text_file(path: str | Path, max_bytes: int = MAX_TEXT_BYTES) -> str:
     """The file's text with newlines as "\\n", or TextFileError saying why not."""
+    if "\x00" in str(path):                      # no file is named that; the OS would refuse it
+        raise TextFileError("That is not the name of a file.")
     path = Path(path)
     try:
         if path.is_dir():
             raise TextFileError(f"'{path.name}' is a folder, not a text file.")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise TextFileError(f"That file is too big ({_megabytes(size)}); "
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):      # a pipe or a device would be read forever
+            raise TextFileError(f"'{path.name}' is not a text file.")
+        if info.st_size > max_bytes:
+            raise TextFileError(f"That file is too big ({_megabytes(info.st_size)}); "
                                 f"the limit is {_megabytes(max_bytes)}.")
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)        # the file may have grown since stat()
+        if len(data) > max_bytes:
+            raise TextFileError(f"That file is too big; the limit is {_megabytes(max_bytes)}.")
     except FileNotFoundError:
         raise TextFileError(f"Could not find the file '{path}'.") from None
     except PermissionError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -14,6 +15,7 @@ from typing import Callable
 import pygame
 import pygame_gui
 from pygame_gui.core import ObjectID
+from pygame_gui.core.utility import clipboard_paste
 from pygame_gui.elements import (UIButton, UIDropDownMenu, UIHorizontalSlider, UILabel,
                                  UITextBox, UITextEntryBox)
 
@@ -21,6 +23,10 @@ from signet_arcade import commands as cmd
 from signet_arcade import fonts
 from signet_arcade.nn.config import LIMITS as MODEL_LIMITS
 from signet_arcade.snapshot import Snapshot
+
+# Below the 800x480 the layout is made for (an offline render may ask for less), labels are cut
+# short on purpose; pygame_gui would warn about each one.
+warnings.filterwarnings("ignore", message="Label Rect is too small", category=UserWarning)
 
 THEME_PATH = Path(__file__).resolve().parents[2] / "assets" / "theme.json"
 
@@ -33,6 +39,8 @@ MIN_HEAD_SIZE = 4            # fewer numbers per head than this cannot learn muc
 LR_RANGE = (1e-5, 1e-1)      # log slider
 TEMPERATURE_RANGE = (0.1, 2.0)
 SPEED_RANGE = (1, 1000)      # steps per frame, log slider
+BOX_PREVIEW_CHARS = 2_000    # pygame_gui lays out a text box's whole text at once: 2,000 characters
+                             # take 80 ms, 100,000 took minutes. Longer drafts show only their start.
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,8 @@ class ControlState:
     """Everything the sidebar shows; survives a rebuild of the widgets."""
 
     preset: str = ""
+    text_name: str = ""                  # what the model learns from: a preset, a file, "Your text"
+    text_length: int = 0
     draft: str = ""                      # what is typed in the text box
     heads: int = 4
     layers: int = 2
@@ -95,6 +105,12 @@ def log_to_slider(value: float, lo: float, hi: float) -> float:
 
 def slider_to_log(pos: float, lo: float, hi: float) -> float:
     return lo * (hi / lo) ** (pos / 1000)
+
+
+def short_number(x: float) -> str:
+    """3e-4, 1.5e-3: how the learning rate is written on the label."""
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
 
 
 def load_theme(scale: float) -> dict:
@@ -156,10 +172,12 @@ class Controls:
         title_h = round(22 * scale)
         small_h = round(17 * scale)
         box_rows = 2.2 if compact else 5
-        # Rows: buttons, preset, use, 2 architecture, 3 training; plus the text box in row units.
-        fixed = 3 * (title_h + gap) + 3 * small_h + 4 * gap + 8 * gap + 3 * gap
+        # Widget rows (buttons, preset, use, 2 architecture, 3 sliders) and the text box share what
+        # the 3 group titles, 4 small lines and 17 gaps (14 widgets + 3 group breaks) leave.
+        fixed = 3 * title_h + 4 * small_h + 17 * gap
         row = int(min(34 * scale, (self.rect.height - fixed) / (8 + box_rows)))
         row = max(row, 20)
+        box_h = max(2 * row, self.rect.height - fixed - 8 * row)     # the text box takes what is left
         rows = _Rows(self.rect, row, gap)
         s = self.state
 
@@ -175,10 +193,13 @@ class Controls:
         start = s.preset if s.preset in names else names[0]
         self.preset_menu = UIDropDownMenu(names, start, rows.take(row), m, object_id="#preset",
                                           expansion_height_limit=self.rect.bottom - rows.y)
-        self.description = UITextBox(self._description(start), rows.take(3 * small_h), m,
+        self.description = UITextBox(self._description(), rows.take(3 * small_h), m,
                                      object_id=ObjectID("#description", "@description"))
+        UILabel(rows.take(small_h), "Or use your own text:", m, object_id=ObjectID(None, "@muted"))
         # No placeholder text: with one, pygame_gui 0.6.14 raises when typed text first wraps.
-        self.text_box = UITextEntryBox(rows.take(round(row * box_rows)), s.draft, m, object_id="#own_text")
+        self.text_box = UITextEntryBox(rows.take(box_h), s.draft[:BOX_PREVIEW_CHARS], m,
+                                       object_id="#own_text")
+        self._hidden_tail = s.draft[BOX_PREVIEW_CHARS:]      # the part of the draft the box does not show
         use, count = _split(rows.take(row), 0.5, 0.5)
         self.use_button = UIButton(use, "Use this text", m, object_id="#use_text")
         self.count_label = UILabel(count, self._count_text(), m, object_id=ObjectID("#count", "@muted"))
@@ -215,7 +236,7 @@ class Controls:
                                                object_id=ObjectID("#help_" + help_key, "@help"))
 
     def _slider_row(self, rect: pygame.Rect, text: str, pos: float, object_id: str):
-        label_rect, slider_rect = _split(rect, 0.5, 0.5, gap=6)
+        label_rect, slider_rect = _split(rect, 0.56, 0.44, gap=6)
         label = UILabel(label_rect, text, self.manager, object_id=object_id + "_label")
         slider = UIHorizontalSlider(slider_rect, pos, (0, 1000), self.manager, object_id=object_id)
         return label, slider
@@ -235,8 +256,14 @@ class Controls:
             object_id="#" + name, expansion_height_limit=max(60, self.rect.bottom - self._arch_rects[name].bottom))
 
     # --- words shown -------------------------------------------------------------------------
-    def _description(self, preset: str) -> str:
-        words = dict(self.state.presets).get(preset, "")
+    def _description(self) -> str:
+        """The preset's one-line description, or what else the model is learning from."""
+        s = self.state
+        presets = dict(s.presets)
+        if s.text_name in presets or not s.text_name:
+            words = presets.get(s.preset, "")
+        else:
+            words = f"Learning from {s.text_name}: {s.text_length:,} characters"
         return words.replace("&", "&amp;").replace("<", "&lt;")
 
     def _count_text(self) -> str:
@@ -247,11 +274,27 @@ class Controls:
 
     def _refresh_value_labels(self) -> None:
         s = self.state
-        self.lr_label.set_text(f"Learning rate  {s.lr:.1e}".replace("e-0", "e-"))
+        self.lr_label.set_text(f"Learning rate  {short_number(s.lr)}")
         self.temp_label.set_text(f"Temperature  {s.temperature:.2f}")
         self.speed_label.set_text(f"Speed  {s.speed}/frame")
 
     # --- events ------------------------------------------------------------------------------
+    def intercept(self, event: pygame.event.Event) -> bool:
+        """Take a paste (Ctrl/Cmd+V) into the text box before pygame_gui does: the whole pasted
+        text goes into the draft, the box shows only its start. True when the event was used."""
+        if not (event.type == pygame.KEYDOWN and event.key == pygame.K_v and self.text_box.is_focused
+                and event.mod & (pygame.KMOD_CTRL | pygame.KMOD_META) and not event.mod & pygame.KMOD_ALT):
+            return False
+        pasted = clipboard_paste() or ""
+        at = min(self.text_box.edit_position, len(self.state.draft))
+        draft = self.state.draft[:at] + pasted.replace("\r\n", "\n").replace("\r", "\n") + self.state.draft[at:]
+        self.state.draft = draft
+        self._hidden_tail = draft[BOX_PREVIEW_CHARS:]
+        self.text_box.set_text(draft[:BOX_PREVIEW_CHARS])
+        self.text_box.edit_position = min(at + len(pasted), BOX_PREVIEW_CHARS)
+        self.count_label.set_text(self._count_text())
+        return True
+
     def process_event(self, event: pygame.event.Event) -> bool:
         """Turn a pygame_gui event from one of our widgets into a Command; True when used."""
         element = getattr(event, "ui_element", None)
@@ -274,13 +317,13 @@ class Controls:
                 return False
             return True
         if event.type == pygame_gui.UI_TEXT_ENTRY_CHANGED and element is self.text_box:
-            s.draft = self.text_box.get_text()
+            s.draft = self.text_box.get_text() + self._hidden_tail
             self.count_label.set_text(self._count_text())
             return True
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
             if element is self.preset_menu:
-                s.preset = event.text
-                self.description.set_text(self._description(s.preset))
+                s.preset = s.text_name = event.text
+                self.description.set_text(self._description())
                 self.send(cmd.SetPreset(s.preset))
                 return True
             for name, menu in self.arch_menus.items():
@@ -341,7 +384,9 @@ class Controls:
             rect = self.preset_menu.relative_rect
             self.preset_menu = UIDropDownMenu(list(names), s.preset, rect, self.manager, object_id="#preset",
                                               expansion_height_limit=self.rect.bottom - rect.bottom)
-            self.description.set_text(self._description(s.preset))
+        if (snap.text_name, snap.text_length) != (s.text_name, s.text_length):
+            s.text_name, s.text_length = snap.text_name, snap.text_length
+            self.description.set_text(self._description())
 
     def _show_running(self, running: bool) -> None:
         self.state.running = running

@@ -166,7 +166,7 @@ class EmbeddingsPanel(Panel):
 
     def _draw_legend(self, surface: pygame.Surface, rect: pygame.Rect) -> pygame.Rect:
         """Four coloured dots with their names along the bottom; returns the plot area above."""
-        size = text_size(rect, 0.05, smallest=10, largest=30)
+        size = text_size(rect, 0.045, smallest=10, largest=30)
         if (rect.width, size) != self._legend_key:
             self._legend = self._render_legend(rect.width, size)
             self._legend_key = (rect.width, size)
@@ -176,7 +176,7 @@ class EmbeddingsPanel(Panel):
 
     def _render_legend(self, width: int, size: int) -> pygame.Surface:
         """One row of the four classes, or two rows when the panel is narrow."""
-        dot, gap = max(3, int(size * 0.38)), size
+        dot, gap = max(4, int(size * 0.4)), int(size * 0.8)
         items = [(theme.CLASS_COLORS[cls], self._labels.get(name, "text", size, theme.MUTED)) for cls, name in LEGEND]
 
         def row_width(row):
@@ -188,7 +188,8 @@ class EmbeddingsPanel(Panel):
         for y, row in zip(range(0, out.get_height(), line_h), rows):
             x = (width - row_width(row)) // 2
             for color, label in row:
-                pygame.draw.circle(out, color, (x + dot, y + line_h // 2), dot)
+                marker = _particle_disc(color, dot, halo=False)     # a tiny particle, antialiased
+                out.blit(marker, marker.get_rect(center=(x + dot, y + line_h // 2)))
                 x += 3 * dot
                 out.blit(label, (x, y + (line_h - label.get_height()) // 2))
                 x += label.get_width() + gap

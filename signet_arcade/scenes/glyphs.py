@@ -49,7 +49,10 @@ def render(font: pygame.font.Font, ch: str, color: tuple) -> pygame.Surface:
     Cached: the same (font, character, colour) is rendered once.
     """
     if ch not in _DRAWN:
-        return font.render(visible(ch), True, color)
+        text = visible(ch)
+        if font.size(text)[0] == 0:          # a combining mark or a joiner has no width of its own
+            text = "�"
+        return font.render(text, True, color)
     # exactly one letter wide, so a symbol never spills into its neighbour's cell
     surf = pygame.Surface((font.size("n")[0], font.get_height()), pygame.SRCALPHA)
     _draw_symbol(surf, ch, font.get_ascent(), color)
