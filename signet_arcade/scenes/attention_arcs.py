@@ -15,7 +15,7 @@ import pygame
 from signet_arcade import fonts
 from signet_arcade.scenes import glyphs, theme
 from signet_arcade.scenes.labels import LabelCache, draw_placeholder
-from signet_arcade.scenes.panel import Panel, text_size
+from signet_arcade.scenes.panel import Panel, clipped_to, text_size
 from signet_arcade.snapshot import Snapshot
 
 MIN_WEIGHT = 0.08          # arcs fainter than this are noise to the eye
@@ -105,9 +105,7 @@ class AttentionPanel(Panel):
 
     # --- drawing --------------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface, rect: pygame.Rect, snap: Snapshot) -> None:
-        previous_clip = surface.get_clip()
-        surface.set_clip(rect.clip(previous_clip))
-        try:
+        with clipped_to(surface, rect):
             self._rect = pygame.Rect(rect)
             if not self._text or not self.heads_on:
                 self._chips, self._cell = [], 0.0
@@ -120,8 +118,6 @@ class AttentionPanel(Panel):
             self.arc_rect = pygame.Rect(rect.x, chip_bottom, rect.width, max(0, self._row.y - chip_bottom))
             self._draw_arcs(surface)
             self._draw_row(surface)
-        finally:
-            surface.set_clip(previous_clip)
 
     def _layout_row(self, rect: pygame.Rect) -> None:
         n = len(self._text)

@@ -12,7 +12,7 @@ import pygame
 from signet_arcade import fonts
 from signet_arcade.scenes import glyphs, theme
 from signet_arcade.scenes.labels import LabelCache, draw_placeholder
-from signet_arcade.scenes.panel import Panel, text_size
+from signet_arcade.scenes.panel import Panel, clipped_to, text_size
 from signet_arcade.scenes.tooltips import wrap
 from signet_arcade.snapshot import Snapshot
 
@@ -102,16 +102,12 @@ class BigramsPanel(Panel):
 
     # --- drawing --------------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface, rect: pygame.Rect, snap: Snapshot) -> None:
-        previous_clip = surface.get_clip()
-        surface.set_clip(rect.clip(previous_clip))
-        try:
+        with clipped_to(surface, rect):
             if not self._chars:
                 self._grid, self._cell = pygame.Rect(0, 0, 0, 0), (0, 0)
                 draw_placeholder(surface, rect, "The pairs of characters the model learns will light up here.")
                 return
             self._draw_grid_and_sentences(surface, rect, tuple(snap.bigram_sentences))
-        finally:
-            surface.set_clip(previous_clip)
 
     def _draw_grid_and_sentences(self, surface: pygame.Surface, rect: pygame.Rect, sentences: tuple) -> None:
         """Heatmap on the left and sentences on the right; sentences below when the rect is narrow."""

@@ -11,7 +11,7 @@ import pygame
 from signet_arcade import fonts
 from signet_arcade.scenes import glyphs, theme
 from signet_arcade.scenes.labels import LabelCache, draw_placeholder
-from signet_arcade.scenes.panel import Panel, text_size
+from signet_arcade.scenes.panel import Panel, clipped_to, text_size
 from signet_arcade.snapshot import Snapshot
 
 SPRING_OMEGA = 2 * np.pi * 1.1     # rad/s: the particles' natural frequency
@@ -152,17 +152,13 @@ class EmbeddingsPanel(Panel):
 
     # --- drawing --------------------------------------------------------------------------------
     def draw(self, surface: pygame.Surface, rect: pygame.Rect, snap: Snapshot) -> None:
-        previous_clip = surface.get_clip()
-        surface.set_clip(rect.clip(previous_clip))
-        try:
+        with clipped_to(surface, rect):
             if not self._chars:
                 self._screen_xy = np.zeros((0, 2), np.float32)
                 draw_placeholder(surface, rect, "Each character will appear here as a glowing dot.")
                 return
             plot = self._draw_legend(surface, rect)
             self._draw_particles(surface, plot)
-        finally:
-            surface.set_clip(previous_clip)
 
     def _draw_legend(self, surface: pygame.Surface, rect: pygame.Rect) -> pygame.Rect:
         """Four coloured dots with their names along the bottom; returns the plot area above."""

@@ -15,7 +15,7 @@ import pygame
 from signet_arcade import fonts
 from signet_arcade.scenes import theme
 from signet_arcade.scenes.labels import draw_placeholder
-from signet_arcade.scenes.panel import Panel, text_size
+from signet_arcade.scenes.panel import Panel, clipped_to, text_size
 from signet_arcade.snapshot import Snapshot
 
 PLACEHOLDER = "The loss curve appears once training starts"
@@ -217,16 +217,14 @@ class LossCurvePanel(Panel):
         rect = pygame.Rect(rect)
         if rect.width < 4 or rect.height < 4:
             return
-        old_clip = surface.get_clip()
-        surface.set_clip(rect.clip(old_clip) if old_clip else rect)
-        if len(snap.loss_values) == 0:
-            self._chart = None
-            draw_placeholder(surface, rect, PLACEHOLDER)
-        else:
-            chart = self._chart_for(snap, rect.size)
-            surface.blit(chart.surface, rect.topleft)
-            self._draw_live_parts(surface, rect, chart)
-        surface.set_clip(old_clip)
+        with clipped_to(surface, rect):
+            if len(snap.loss_values) == 0:
+                self._chart = None
+                draw_placeholder(surface, rect, PLACEHOLDER)
+            else:
+                chart = self._chart_for(snap, rect.size)
+                surface.blit(chart.surface, rect.topleft)
+                self._draw_live_parts(surface, rect, chart)
 
     def _chart_for(self, snap: Snapshot, size: tuple[int, int]) -> _Chart:
         key = (snap.loss_steps, snap.loss_values, snap.loss_smooth, snap.baseline_loss, snap.step, size)

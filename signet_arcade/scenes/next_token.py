@@ -13,7 +13,7 @@ import pygame
 from signet_arcade import fonts
 from signet_arcade.scenes import glyphs, theme
 from signet_arcade.scenes.labels import LabelCache, draw_placeholder
-from signet_arcade.scenes.panel import Panel, text_size
+from signet_arcade.scenes.panel import Panel, clipped_to, text_size
 from signet_arcade.snapshot import Snapshot
 
 PLACEHOLDER = "The model's guesses for the next character appear here"
@@ -55,19 +55,17 @@ class NextTokenPanel(Panel):
         rect = pygame.Rect(rect)
         if rect.width < 4 or rect.height < 4:
             return
-        old_clip = surface.get_clip()
-        surface.set_clip(rect.clip(old_clip) if old_clip else rect)
-        probs = _clean(snap.next_probs, len(snap.vocab))
-        self._vocab, self._probs = snap.vocab, probs
-        if probs.size == 0 or probs.shape != self._heights.shape:
-            self._bars = None
-            draw_placeholder(surface, rect, PLACEHOLDER)
-        else:
-            key = (snap.vocab, snap.next_context, rect.size)
-            if self._backdrop is None or self._backdrop_key != key:
-                self._backdrop, self._backdrop_key = _Backdrop(snap.vocab, snap.next_context, rect.size), key
-            self._draw_bars(surface, rect, self._backdrop, probs)
-        surface.set_clip(old_clip)
+        with clipped_to(surface, rect):
+            probs = _clean(snap.next_probs, len(snap.vocab))
+            self._vocab, self._probs = snap.vocab, probs
+            if probs.size == 0 or probs.shape != self._heights.shape:
+                self._bars = None
+                draw_placeholder(surface, rect, PLACEHOLDER)
+            else:
+                key = (snap.vocab, snap.next_context, rect.size)
+                if self._backdrop is None or self._backdrop_key != key:
+                    self._backdrop, self._backdrop_key = _Backdrop(snap.vocab, snap.next_context, rect.size), key
+                self._draw_bars(surface, rect, self._backdrop, probs)
 
     def _draw_bars(self, surface, rect: pygame.Rect, backdrop: "_Backdrop", probs: np.ndarray) -> None:
         # only the context line and the floor strip hold pixels: blit those, not the empty middle

@@ -5,6 +5,7 @@ keeps only animation state (eased values, particle positions, glow phase).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
 
 import pygame
@@ -35,6 +36,17 @@ class Panel:
     def click(self, pos: tuple[int, int]) -> bool:
         """React to a click or tap inside the content; True when it was used."""
         return False
+
+
+@contextmanager
+def clipped_to(surface: pygame.Surface, rect: pygame.Rect):
+    """Draw inside `rect` only (and inside any clip already set), then restore the old clip."""
+    previous = surface.get_clip()
+    surface.set_clip(pygame.Rect(rect).clip(previous))
+    try:
+        yield
+    finally:
+        surface.set_clip(previous)
 
 
 def text_size(rect: pygame.Rect, fraction: float, smallest: int = 10, largest: int = 40) -> int:

@@ -15,7 +15,7 @@ import pygame
 from signet_arcade import fonts
 from signet_arcade.scenes import glyphs, theme
 from signet_arcade.scenes.labels import LabelCache, draw_placeholder
-from signet_arcade.scenes.panel import Panel, text_size
+from signet_arcade.scenes.panel import Panel, clipped_to, text_size
 from signet_arcade.snapshot import Sample, Snapshot
 
 TYPE_CHARS_PER_S = 280      # a 200-character sample appears in about 0.7 s
@@ -193,16 +193,14 @@ class TextSamplePanel(Panel):
         rect = pygame.Rect(rect)
         if rect.width < 4 or rect.height < 4:
             return
-        old_clip = surface.get_clip()
-        surface.set_clip(rect.clip(old_clip) if old_clip else rect)
-        if self._shown is None or not self._shown.text:
-            self._page = None
-            draw_placeholder(surface, rect, PLACEHOLDER)
-        else:
-            legend_h = self._draw_legend(surface, rect)
-            self._text_rect = pygame.Rect(rect.x, rect.y, rect.width, rect.height - legend_h)
-            self._draw_text(surface, self._text_rect)
-        surface.set_clip(old_clip)
+        with clipped_to(surface, rect):
+            if self._shown is None or not self._shown.text:
+                self._page = None
+                draw_placeholder(surface, rect, PLACEHOLDER)
+            else:
+                legend_h = self._draw_legend(surface, rect)
+                self._text_rect = pygame.Rect(rect.x, rect.y, rect.width, rect.height - legend_h)
+                self._draw_text(surface, self._text_rect)
 
     def _page_for(self, size: tuple[int, int]) -> _Page:
         key = (id(self._shown), size)

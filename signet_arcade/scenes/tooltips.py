@@ -7,6 +7,7 @@ import pygame
 
 from signet_arcade import fonts
 from signet_arcade.scenes import theme
+from signet_arcade.scenes.panel import clipped_to
 
 MAX_WIDTH_AT_720P = 420      # px; the bubble's widest line on a 1280x720 screen, scaled with it
 
@@ -79,8 +80,6 @@ def draw_tooltip(surface: pygame.Surface, text: str, anchor: tuple[int, int],
     if rect.right > bounds.right:
         rect.right = x - gap // 2                # no room on the right: go left of it
     rect.clamp_ip(bounds)                        # bigger than the room left? at least stay inside
-    old_clip = surface.get_clip()
-    surface.set_clip(bounds.clip(old_clip) if old_clip else bounds)
-    surface.blit(bubble, rect)
-    surface.set_clip(old_clip)
+    with clipped_to(surface, bounds):
+        surface.blit(bubble, rect)
     return rect.clip(bounds)
