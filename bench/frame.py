@@ -7,7 +7,9 @@ Prints:
     measured in alternating rounds in this one process so load from elsewhere hits both alike;
     their ratio (target: the app keeps >= 75 % of the bare trainer's steps/s).
 
-    python bench/frame.py [--size 1280x720] [--profile full|pi] [--seconds 3] [--rounds 3]
+The profile's defaults apply as in the app (pi: 800x480, 30 fps, a smaller model); --size wins.
+
+    python bench/frame.py [--size WxH] [--profile full|pi] [--speed N] [--seconds 3] [--rounds 3]
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ import pygame  # noqa: E402
 
 from signet_arcade.app import App  # noqa: E402
 from signet_arcade.nn import Trainer  # noqa: E402
+from signet_arcade.profile import apply_profile  # noqa: E402
 from signet_arcade.settings import Settings  # noqa: E402
 
 
@@ -79,22 +82,29 @@ def app_steps_per_s(app: App, seconds: float) -> tuple[float, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--size", type=parse_size, default=(1280, 720), help="window size, WxH")
+    parser.add_argument("--size", type=parse_size, help="window size, WxH (default: the profile's)")
     parser.add_argument("--profile", choices=("full", "pi"), default="full")
+    parser.add_argument("--speed", type=int, help="steps per frame, at most (default: the profile's); "
+                        "a high value shows the share of a frame the budget leaves to training")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of each timed round")
     parser.add_argument("--rounds", type=int, default=3, help="alternating bare/app rounds")
     parser.add_argument("--draw-frames", type=int, default=120)
     args = parser.parse_args()
 
-    w, h = args.size
-    settings = Settings(width=w, height=h, headless=True, profile=args.profile, autotrain=True)
+    settings = apply_profile(Settings(headless=True, profile=args.profile, autotrain=True))
+    if args.size:
+        settings.width, settings.height = args.size
+    if args.speed:
+        settings.speed = args.speed
+    w, h = settings.width, settings.height
     app = App(settings)
     for _ in range(30):                       # warm caches (cards, glyphs, fonts) first
         app.tick(1 / settings.fps, exact_steps=1)
     draw, frame = draw_ms(app, args.draw_frames)
 
     session = app.session
-    bare = Trainer(session.text, cfg=session.trainer.cfg, lr=session.trainer.lr, seed=1)
+    bare = Trainer(session.text, cfg=session.trainer.cfg, lr=session.trainer.lr,
+                   batch_size=session.trainer.batch_size, seed=1)
     bare_steps_per_s(bare, 0.5)
     bare_rates, app_rates, fps_rates = [], [], []
     for _ in range(args.rounds):

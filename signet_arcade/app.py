@@ -1,7 +1,11 @@
 """The main loop: events -> commands, budgeted training, snapshot, draw.
 
 `App` is one window's worth of state; `App.tick(dt)` is one frame. The live loop (`run`) and the
-offline renderer both drive it, so animation depends only on `dt`, never on the wall clock.
+offline renderer both drive it, so animation depends only on `dt`, never on the wall clock. Kiosk
+mode (idle timer, attract demo, exit gesture) and recording keep real time through `App.clock`.
+
+A watchdog guards every part of a frame: an exception is logged to the rotating log file, that
+part is reset, and the app goes on. Nothing escapes `tick` or `handle_event`.
 """
 from __future__ import annotations
 
@@ -9,18 +13,24 @@ import logging
 import os
 import time
 from collections import deque
+from typing import Callable
 
 import pygame
 
 from signet_arcade import commands as cmd
 from signet_arcade import fonts
 from signet_arcade.help_texts import HELP
+from signet_arcade.kiosk.mode import KioskMode
+from signet_arcade.kiosk.watchdog import Watchdog, setup_logging
+from signet_arcade.media.live import SCREENSHOT_KEY, LiveRecording
 from signet_arcade.media.screenshot import save_screenshot
+from signet_arcade.nn import GPTConfig
 from signet_arcade.scenes import theme, tooltips
 from signet_arcade.scenes.attention_arcs import AttentionPanel
 from signet_arcade.scenes.bigrams import BigramsPanel
 from signet_arcade.scenes.controls import ArchitectureLimits, Controls, ControlState, make_manager
 from signet_arcade.scenes.embeddings import EmbeddingsPanel
+from signet_arcade.scenes.kiosk_overlay import draw_attract_caption, draw_exit_progress
 from signet_arcade.scenes.layout import compute_layout
 from signet_arcade.scenes.loss_curve import LossCurvePanel
 from signet_arcade.scenes.next_token import NextTokenPanel
@@ -28,6 +38,7 @@ from signet_arcade.scenes.panel import draw_frame
 from signet_arcade.scenes.status_bar import StatusBar
 from signet_arcade.scenes.text_sample import TextSamplePanel
 from signet_arcade.session import Session
+from signet_arcade.snapshot import Snapshot
 from signet_arcade.presets import list_presets
 
 log = logging.getLogger(__name__)
@@ -39,39 +50,74 @@ OVERHEAD_FRAMES = 31           # recent frames whose median time outside trainin
 MIN_TRAIN_SHARE = 0.3          # training always gets at least this share of a frame
 MAX_TRAIN_SHARE = 0.85         # ...and never more, so drawing and input always get their turn
 RATE_SMOOTHING = 0.9           # EMA weight of the past for the fps and steps/s figures
+PANEL_CLASSES = (TextSamplePanel, LossCurvePanel, NextTokenPanel, EmbeddingsPanel, BigramsPanel,
+                 AttentionPanel)         # in layout.PANEL_NAMES order
+GIVE_UP_AFTER = 3              # training failures in a row before the demo text is brought back
+
+TRAINING_RESTARTED = ("Something went wrong while the model was learning, so it started again "
+                      "from scratch.")
+TRAINING_GAVE_UP = ("Something kept going wrong while the model was learning, so it went back to "
+                    "'{preset}'. Press Train to start again.")
 
 
 def _ema(old: float, new: float) -> float:
     return new if old == 0 else RATE_SMOOTHING * old + (1 - RATE_SMOOTHING) * new
 
 
+def _open_window(settings) -> tuple[pygame.Surface, bool]:
+    """The window, and whether its size is fixed (fullscreen: resizing never changes the mode)."""
+    if settings.kiosk and not settings.headless:
+        # The display's own resolution, set explicitly: (0, 0) may keep a smaller desktop mode.
+        sizes = pygame.display.get_desktop_sizes()
+        size = sizes[0] if sizes else (settings.width, settings.height)
+        return pygame.display.set_mode(size, pygame.FULLSCREEN), True
+    if settings.fullscreen and not settings.headless:
+        return pygame.display.set_mode((0, 0), pygame.FULLSCREEN), True
+    return pygame.display.set_mode((settings.width, settings.height), pygame.RESIZABLE), False
+
+
+def friendly_architecture(start: GPTConfig, limits: ArchitectureLimits) -> cmd.SetArchitecture:
+    """The model attract mode returns to: the starting one, within what the curator lets a visitor
+    choose, its embedding still split evenly between the heads."""
+    heads = min(start.heads, limits.max_heads)
+    embed = max(heads, min(start.embed, limits.max_embed) // heads * heads)
+    return cmd.SetArchitecture(heads=heads, layers=min(start.layers, limits.max_layers), embed=embed,
+                               context=min(start.context, limits.max_context))
+
+
 class App:
-    def __init__(self, settings):
+    def __init__(self, settings, clock: Callable[[], float] = time.monotonic):
+        """`clock` gives real seconds to kiosk mode and recording (tests pass a fake one)."""
         self.settings = settings
+        self.clock = clock
+        self.watchdog = Watchdog(setup_logging(settings.log_dir))
         if settings.headless:
             os.environ["SDL_VIDEODRIVER"] = "dummy"
             os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
         pygame.init()
         fonts.get.cache_clear()          # fonts from an earlier pygame.init() are dead now
         pygame.display.set_caption("Signet Arcade — watch a language model learn")
-        flags = pygame.RESIZABLE | (pygame.FULLSCREEN if settings.fullscreen else 0)
-        size = (0, 0) if settings.fullscreen else (settings.width, settings.height)
-        self.screen = pygame.display.set_mode(size, flags)
+        self.screen, self._fixed_size = _open_window(settings)
         pygame.key.set_repeat(400, 35)
 
         self.session = Session(settings)
         self.commands: deque = deque()
-        low_power = settings.profile == "pi"
-        self.panels = [TextSamplePanel(low_power), LossCurvePanel(low_power), NextTokenPanel(low_power),
-                       EmbeddingsPanel(low_power), BigramsPanel(low_power), AttentionPanel(low_power)]
+        self.panels = [cls(self._low_power) for cls in PANEL_CLASSES]
         self.status = StatusBar()
         self.limits = ArchitectureLimits.from_settings(settings)
-        snap = self.session.snapshot()
+        self.media = LiveRecording.from_settings(settings, clock=clock)
+        snap = self._last_snapshot = self.session.snapshot()
         self.control_state = ControlState(
             preset=snap.text_name, text_name=snap.text_name, text_length=snap.text_length,
             heads=snap.heads, layers=snap.layers, embed=snap.embed, context=snap.context,
             lr=snap.lr, temperature=snap.temperature, speed=snap.speed, running=snap.running,
             presets=[(p.name, p.description) for p in list_presets(settings.presets_dir)])
+        self.kiosk = self._new_kiosk() if settings.kiosk else None
+        self.caption: str | None = None          # attract mode's invitation on screen, if any
+        self._caption_fade = 0.0
+        self._exit_progress = 0.0                # 0..1 of the operator's exit hold
+        self._cursor_visible = True
+        self._training_failures = 0              # in a row; reset by a frame that trains cleanly
 
         self.time = 0.0               # seconds of animation: the sum of every tick's dt
         self.frames = 0
@@ -85,10 +131,17 @@ class App:
         self._pending_size: tuple[int, int] | None = None
         self._help_rects: list[tuple[pygame.Rect, str]] = []
         self._build_ui(self.screen.get_size())
+        self.watchdog.log.info("started: %dx%d, kiosk %s, profile %s", *self.screen.get_size(),
+                               "on" if settings.kiosk else "off", settings.profile)
+
+    @property
+    def _low_power(self) -> bool:
+        return self.settings.profile == "pi"
 
     # --- building and reflowing -------------------------------------------------------------
     def _build_ui(self, size: tuple[int, int]) -> None:
         self.layout = compute_layout(*size)
+        self._panels_area = self.layout.panels[0].unionall(self.layout.panels[1:])
         # Cards and titles only change with the layout: drawn once, then one blit per frame.
         self._backdrop = pygame.Surface(size).convert()
         self._backdrop.fill(theme.BACKGROUND)
@@ -102,18 +155,30 @@ class App:
         pygame.draw.rect(self._backdrop, theme.PANEL, sidebar, border_radius=radius)
         pygame.draw.rect(self._backdrop, theme.PANEL_EDGE, sidebar, width=1, border_radius=radius)
         self.manager = make_manager(size, self.layout.scale)
-        self.controls = Controls(self.manager, sidebar.inflate(-2 * self.layout.gap, -2 * self.layout.gap),
-                                 self.layout.scale, self.layout.compact, self.control_state, self.limits,
-                                 self.send, self._tap_help)
+        self._build_controls()
+
+    def _build_controls(self) -> None:
+        layout = self.layout
+        self.controls = Controls(self.manager, layout.sidebar.inflate(-2 * layout.gap, -2 * layout.gap),
+                                 layout.scale, layout.compact, self.control_state, self.limits,
+                                 self.send, self._tap_help,
+                                 on_record=self._toggle_recording if self.settings.recording_allowed else None)
+        self.controls.show_recording(self.media.recording, self.media.button_label)
 
     def _reflow(self) -> None:
         if self._pending_size is None:
             return
         size, self._pending_size = self._pending_size, None
+        if self._fixed_size:
+            size = self.screen.get_size()        # fullscreen: the display decides, not the event
         if size == self.screen.get_size() and size == self.layout.size:
             return
         if self.screen.get_size() != size:
             self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self._rebuild_ui()
+
+    def _rebuild_ui(self) -> None:
+        """Fresh widgets at the current size (after a resize, or to recover from an error in them)."""
         self.manager.clear_and_reset()
         self._build_ui(self.screen.get_size())
 
@@ -123,12 +188,16 @@ class App:
         self.commands.append(command)
 
     def handle_event(self, event: pygame.event.Event) -> None:
-        """Everything a visitor does arrives here (a kiosk guard can sit in front of it)."""
+        """Everything a visitor does arrives here; in kiosk mode the kiosk's guard sees it first."""
+        self.watchdog.guard("input", lambda: self._handle_event(event), self._rebuild_ui)
+
+    def _handle_event(self, event: pygame.event.Event) -> None:
+        if self.kiosk is not None and not self.kiosk.let_through(event, self.clock()):
+            return
         if event.type == pygame.QUIT:
             self.quit = True
             return
-        if event.type == pygame.KEYDOWN and event.key == pygame.K_F12:
-            self.save_screenshot(self.settings.screenshots_dir)
+        if self._screenshots_blocked(event) or self.media.handle_event(event):
             return
         if event.type == pygame.VIDEORESIZE:
             self._pending_size = (max(MIN_WINDOW[0], event.w), max(MIN_WINDOW[1], event.h))
@@ -148,6 +217,15 @@ class App:
         if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
             self._click(event.pos)
 
+    def _screenshots_blocked(self, event: pygame.event.Event) -> bool:
+        """A kiosk that forbids recording takes no screenshots either: visitors must not be
+        able to fill its disk."""
+        return (self.kiosk is not None and not self.settings.recording_allowed
+                and event.type == pygame.KEYDOWN and event.key == SCREENSHOT_KEY)
+
+    def _toggle_recording(self) -> None:
+        self.media.toggle(self.screen.get_size())
+
     def _help_at(self, pos: tuple[int, int]) -> str | None:
         return next((key for rect, key in self._help_rects if rect.collidepoint(pos)), None)
 
@@ -166,20 +244,25 @@ class App:
 
     # --- one frame --------------------------------------------------------------------------
     def tick(self, dt: float, exact_steps: int | None = None) -> None:
-        """One frame: apply commands, train (budgeted, or exactly `exact_steps`), draw."""
+        """One frame: kiosk, apply commands, train (budgeted, or exactly `exact_steps`), draw."""
+        self.watchdog.guard("the frame", lambda: self._tick(dt, exact_steps), self._rebuild_ui)
+
+    def _tick(self, dt: float, exact_steps: int | None) -> None:
         frame_start = time.perf_counter()
         dt = min(max(dt, 0.0), MAX_DT)
         self._reflow()
         self.time += dt
+        if self.kiosk is not None:
+            self.watchdog.guard("kiosk mode", self._run_kiosk, self._restart_kiosk)
         while self.commands:
             self.session.apply(self.commands.popleft())
 
         train_start = time.perf_counter()
-        if exact_steps is None:
-            steps = self.session.train(self.session.speed, self._training_budget())
-            self._frame_is_full = self.session.running and steps < self.session.speed
+        steps = self.watchdog.guard("training", lambda: self._train(exact_steps), self._restart_training)
+        if steps is None:
+            steps = 0
         else:
-            steps = self.session.train(exact_steps, None)
+            self._training_failures = 0
         train_time = time.perf_counter() - train_start
         self.steps += steps
         self.frames += 1
@@ -190,11 +273,93 @@ class App:
         elif dt > 0:       # offline: figures from the fixed frame rate, the same on every machine
             self.session.fps, self.session.steps_per_s = 1 / dt, exact_steps / dt
 
-        snap = self.session.snapshot(self.time)
-        self.controls.sync(snap)
-        self.manager.update(dt)
+        snap = self.watchdog.guard("the training snapshot", lambda: self.session.snapshot(self.time),
+                                   self._restart_training) or self._last_snapshot
+        self._last_snapshot = snap
+        self.watchdog.guard("the controls", lambda: self._update_controls(snap, dt), self._rebuild_ui)
         self._draw(snap, dt)
         self._overheads.append(time.perf_counter() - frame_start - train_time)
+
+    def _train(self, exact_steps: int | None) -> int:
+        if exact_steps is not None:
+            return self.session.train(exact_steps, None)
+        steps = self.session.train(self.session.speed, self._training_budget())
+        self._frame_is_full = self.session.running and steps < self.session.speed
+        return steps
+
+    def _update_controls(self, snap: Snapshot, dt: float) -> None:
+        self.controls.sync(snap)
+        self.controls.show_recording(self.media.recording, self.media.button_label)
+        self.manager.update(dt)
+        # pygame_gui 0.6 keeps the rect of every widget ever removed (each drop-down opened, each
+        # rebuild) in a list nothing reads: emptied here, or a year-long kiosk grows without end.
+        self.manager.get_sprite_group().lostsprites.clear()
+
+    # --- kiosk mode -------------------------------------------------------------------------
+    def _run_kiosk(self) -> None:
+        kiosk, now = self.kiosk, self.clock()
+        was_demo = kiosk.attract.active
+        for command in kiosk.update(now):
+            self.send(command)
+        if kiosk.attract.active and not was_demo:
+            self._greet_next_visitor()
+        if kiosk.should_exit(now):
+            self.watchdog.log.info("the operator's exit gesture was held: quitting")
+            self.quit = True
+        visible = kiosk.cursor_visible(now)
+        if visible != self._cursor_visible:
+            pygame.mouse.set_visible(visible)
+            self._cursor_visible = visible
+        self.caption, self._caption_fade = kiosk.caption(now), kiosk.caption_fade(now)
+        self._exit_progress = kiosk.exit.progress(now)
+
+    def _greet_next_visitor(self) -> None:
+        """Attract mode begins: forget the last visitor's typing, open menus and pinned help."""
+        self.control_state.draft = ""
+        self._pinned_help = None
+        # The same manager, its theme and fonts kept: a new one costs megabytes of churn each time.
+        self.manager.clear_and_reset()
+        self._build_controls()
+
+    def _new_kiosk(self) -> KioskMode:
+        return KioskMode(self.settings, list_presets(self.settings.presets_dir), self.clock(),
+                         architecture=self._friendly_architecture())
+
+    def _restart_kiosk(self) -> None:
+        self.kiosk = self._new_kiosk()
+
+    def _friendly_architecture(self) -> cmd.SetArchitecture:
+        return friendly_architecture(self.session.starting_config(), self.limits)
+
+    # --- the watchdog's resets --------------------------------------------------------------
+    def _restart_training(self) -> None:
+        """The model from scratch on the same text; if that keeps failing, the starting text and
+        model, paused, so a broken text or setting cannot fail every frame for ever."""
+        self._training_failures += 1
+        if self._training_failures < GIVE_UP_AFTER:
+            self.session.apply(cmd.Reset())
+            words = TRAINING_RESTARTED
+        else:
+            self.session.apply(cmd.Pause())
+            self.session.apply(cmd.SetPreset(self.settings.preset))
+            self.session.apply(self._friendly_architecture())
+            words = TRAINING_GAVE_UP.format(preset=self.session.text_name)
+        self.session.notice, self.session.notice_is_warning = words, True
+
+    def _reset_panel(self, index: int) -> None:
+        self.panels[index] = type(self.panels[index])(self._low_power)
+
+    def _reset_status(self) -> None:
+        self.status = StatusBar()
+
+    def _forget_help(self) -> None:
+        self._pinned_help = None
+
+    def _restart_media(self) -> None:
+        try:
+            self.media.close()
+        finally:
+            self.media = LiveRecording.from_settings(self.settings, clock=self.clock)
 
     def _training_budget(self) -> float:
         """What is left of a frame once drawing and the rest have had their usual share (the
@@ -206,17 +371,36 @@ class App:
 
     def _draw(self, snap, dt: float) -> None:
         screen = self.screen
+        guard = self.watchdog.guard
         screen.blit(self._backdrop, (0, 0))
         clip = screen.get_clip()
-        for panel, content in zip(self.panels, self._content_rects):
-            panel.update(snap, dt)
+        for i, content in enumerate(self._content_rects):
+            panel = self.panels[i]
             screen.set_clip(content)
-            panel.draw(screen, content, snap)
+            guard(f"the {panel.title} panel", lambda: self._draw_panel(panel, content, snap, dt),
+                  lambda: self._reset_panel(i))
         screen.set_clip(clip)
-        self.status.draw(screen, self.layout.status, snap)
+        guard("the status line", lambda: self.status.draw(screen, self.layout.status, snap, self.time),
+              self._reset_status)
         self._help_rects = self._panel_help + self.status.help_targets + self.controls.help_targets()
-        self.manager.draw_ui(screen)
-        self._draw_tooltip()
+        guard("the controls", lambda: self.manager.draw_ui(screen), self._rebuild_ui)
+        if self.caption:
+            draw_attract_caption(screen, self._panels_area, self.caption, self._caption_fade, self.time)
+            self.tooltip = self.tooltip_rect = None
+        else:
+            guard("the tooltip", self._draw_tooltip, self._forget_help)
+        # Captured before the overlay: recordings and screenshots never show the REC badge.
+        guard("recording", lambda: self._capture_and_overlay(screen), self._restart_media)
+        if self._exit_progress > 0:
+            draw_exit_progress(screen, self._exit_progress)
+
+    def _draw_panel(self, panel, content: pygame.Rect, snap, dt: float) -> None:
+        panel.update(snap, dt)
+        panel.draw(self.screen, content, snap)
+
+    def _capture_and_overlay(self, screen: pygame.Surface) -> None:
+        self.media.capture(screen)
+        self.media.draw_overlay(screen, self.time)
 
     def _draw_tooltip(self) -> None:
         pos = pygame.mouse.get_pos()
@@ -231,6 +415,8 @@ class App:
 
     def _hover_text(self, pos: tuple[int, int]) -> str | None:
         if not pygame.mouse.get_focused() and not self.settings.headless:
+            return None
+        if not self._cursor_visible:       # a kiosk's hidden pointer parked over a panel explains nothing
             return None
         key = self._help_at(pos)
         if key is not None:
@@ -260,6 +446,7 @@ class App:
 def run(settings) -> int:
     """Open the window and run until closed (or for `settings.frames` frames)."""
     app = App(settings)
+    _log_to_terminal()
     clock = pygame.time.Clock()
     start = time.perf_counter()
     clock.tick()
@@ -275,5 +462,16 @@ def run(settings) -> int:
             print(f"frames={app.frames} steps={app.steps} fps={app.frames / elapsed:.1f} "
                   f"steps_per_s={app.steps / elapsed:.1f}")
     finally:
+        app.media.close()                 # waits until a recording's file is finished
         pygame.quit()
     return 0
+
+
+def _log_to_terminal() -> None:
+    """Warnings and errors also go to the terminal (the journal, under systemd), not only the file."""
+    logger = logging.getLogger("signet_arcade")
+    if not any(type(h) is logging.StreamHandler for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(logging.Formatter("signet-arcade: %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)

@@ -1,7 +1,8 @@
 """The command line: `signet-arcade [flags]` runs the app, `signet-arcade render ...` makes a video.
 
-Builds one `Settings` (defaults < config file < flags) and hands it on. The app, the renderer and
-NumPy are imported only after the environment is set, because BLAS and SDL read it once, at import.
+Builds one `Settings` (defaults < the profile's defaults < config file < flags) and hands it on.
+The app, the renderer and NumPy are imported only after the environment is set, because BLAS and
+SDL read it once, at import.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from signet_arcade.presets import DEFAULT_PRESET, list_presets  # noqa: E402
+from signet_arcade.profile import apply_profile, resolve_profile  # noqa: E402
 from signet_arcade.settings import Settings, apply_overrides, check_value, load_config  # noqa: E402
 
 
@@ -70,8 +72,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="PATH",
                         help="TOML config file for curators (see docs/KIOSK.md); flags win over it")
     parser.add_argument("--profile", choices=("auto", "full", "pi"),
-                        help="'pi' lowers resolution and effects for a Raspberry Pi; "
-                             "'auto' picks it on a slow CPU (default auto)")
+                        help="'pi' is for a Raspberry Pi: 800x480, 30 fps, a smaller model and "
+                             "lighter effects (flags and config keys still win); 'auto' picks it "
+                             "on a Pi or a slow CPU, and never when rendering (default auto)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _overrides(args: argparse.Namespace) -> dict:
     size = args.size or (None, None)
     values = {"preset": args.preset, "text_file": args.text_file, "width": size[0],
-              "height": size[1], "seed": args.seed, "profile": args.profile}
+              "height": size[1], "seed": args.seed}
     if args.command is None:
         values.update(fullscreen=args.fullscreen, speed=args.speed, fps=args.fps,
                       headless=args.headless, frames=args.frames, screenshot=args.screenshot,
@@ -130,13 +133,26 @@ def _overrides(args: argparse.Namespace) -> dict:
     return values
 
 
+def _profile(args: argparse.Namespace) -> str:
+    """The profile the flag, else the config file, asks for, with "auto" resolved."""
+    requested = args.profile
+    if requested is None:
+        requested = load_config(args.config)[0].profile if args.config else Settings.profile
+    profile, why = resolve_profile(requested, offline=args.command == "render")
+    if requested == "auto" and profile == "pi":
+        print(f"signet-arcade: using the low-power profile 'pi': {why}", file=sys.stderr)
+    return profile
+
+
 def build_settings(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Settings:
-    settings = Settings()
+    # The profile sets the defaults, so that a key in the config file or a flag wins over it.
+    profile = _profile(args)
+    settings = apply_profile(Settings(profile=profile))
     if args.config:
-        settings, warnings = load_config(args.config)
+        settings, warnings = load_config(args.config, defaults=settings)
         for warning in warnings:
             print(f"signet-arcade: config: {warning}", file=sys.stderr)
-    settings = apply_overrides(settings, _overrides(args))
+    settings = apply_overrides(settings, _overrides(args) | {"profile": profile})
     names = [p.name for p in list_presets(settings.presets_dir)]
     if settings.preset not in names:
         parser.error(f"argument --preset: no preset called {settings.preset!r}; "

@@ -19,6 +19,7 @@ from signet_arcade.nn.introspect import attention_weights, embedding_projection,
 from signet_arcade.nn.sampling import next_char_probs
 from signet_arcade.presets import DEFAULT_PRESET, list_presets, read_text_file
 from signet_arcade.sample_writer import SampleWriter
+from signet_arcade.settings import START_ARCHITECTURE
 from signet_arcade.snapshot import Sample, Snapshot, frozen_array
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,17 @@ class Session:
         c = self.trainer.cfg
         return c.context, c.embed, c.heads, c.layers
 
+    def starting_config(self) -> GPTConfig:
+        """The model the session starts with: the settings' heads/layers/embed/context, each
+        None meaning the model's own default. Attract mode returns to it between demos."""
+        given = {key: getattr(self.settings, key) for key in START_ARCHITECTURE
+                 if getattr(self.settings, key) is not None}
+        try:
+            return GPTConfig(vocab_size=2, **given)
+        except ValueError as exc:       # settings built in code, not checked like a config file
+            log.warning("starting architecture %r cannot be used (%s); using the default", given, exc)
+            return GPTConfig(vocab_size=2)
+
     # --- the training text -------------------------------------------------------------------
     def _start_text(self) -> None:
         s = self.settings
@@ -170,7 +182,7 @@ class Session:
             return
         cut = len(text) > MAX_TEXT_CHARS
         text = text[:MAX_TEXT_CHARS]
-        keep = None if self.trainer is None else self.trainer.cfg
+        keep = self.starting_config() if self.trainer is None else self.trainer.cfg
         try:
             self._rebuild(text, name, keep)
         except ValueError as first:

@@ -1,6 +1,7 @@
 """Every setting of the app in one dataclass, and the curator's TOML config file.
 
-Precedence: defaults < config file (`load_config`) < command-line flags (`apply_overrides`).
+Precedence: defaults < the performance profile's defaults (signet_arcade/profile.py) < config
+file (`load_config`) < command-line flags (`apply_overrides`).
 A bad value never stops the app: it is reported with the key's name and replaced by the default.
 """
 from __future__ import annotations
@@ -54,6 +55,11 @@ class Settings:
     max_layers: int = 4
     max_embed: int = 128
     max_context: int = 128
+    # the model a session starts with (and attract mode returns to); None: the model's own default
+    heads: int | None = None
+    layers: int | None = None
+    embed: int | None = None
+    context: int | None = None
     config_path: str | None = None
 
 
@@ -169,7 +175,13 @@ RULES: dict[str, _Rule] = {
     "max_layers": _whole(1, 8),
     "max_embed": _whole(8, 256),
     "max_context": _whole(8, 256),
+    "heads": _whole(1, 16, optional=True),
+    "layers": _whole(1, 8, optional=True),
+    "embed": _whole(8, 256, optional=True),
+    "context": _whole(2, 256, optional=True),
 }
+
+START_ARCHITECTURE = ("heads", "layers", "embed", "context")
 
 # Relative paths in a config file mean "next to the config file", whatever the working folder.
 _PATH_KEYS = ("text_file", "presets_dir", "recordings_dir", "screenshots_dir", "log_dir", "screenshot")
@@ -184,24 +196,25 @@ def check_value(key: str, value: Any) -> Any:
         raise ValueError(f"expected {rule.expected}, got {value!r}") from None
 
 
-def load_config(path: str | Path) -> tuple[Settings, list[str]]:
-    """Settings from a TOML file, plus one warning sentence per problem found.
+def load_config(path: str | Path, defaults: Settings | None = None) -> tuple[Settings, list[str]]:
+    """Settings from a TOML file, plus one warning sentence per problem found. Keys the file does
+    not set keep their value in `defaults` (Settings() unless given, e.g. a profile's defaults).
 
     Never raises for bad content: each bad key falls back to its default; an unreadable or broken
     file gives all defaults and one warning.
     """
     path = Path(path)
-    defaults = Settings()
+    defaults = Settings() if defaults is None else defaults
+    all_defaults = dataclasses.replace(defaults, config_path=str(path))
     try:
         with path.open("rb") as f:
             data = tomllib.load(f)
     except FileNotFoundError:
-        return Settings(config_path=str(path)), [f"{path}: no such config file; using all defaults"]
+        return all_defaults, [f"{path}: no such config file; using all defaults"]
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        return Settings(config_path=str(path)), [f"{path}: could not read it ({e}); using all defaults"]
+        return all_defaults, [f"{path}: could not read it ({e}); using all defaults"]
     except RecursionError:          # brackets nested thousands deep: tomllib recurses
-        return Settings(config_path=str(path)), [f"{path}: could not read it (nested too deeply); "
-                                                 "using all defaults"]
+        return all_defaults, [f"{path}: could not read it (nested too deeply); using all defaults"]
 
     values: dict[str, Any] = {"config_path": str(path)}
     warnings: list[str] = []
@@ -225,7 +238,7 @@ def load_config(path: str | Path) -> tuple[Settings, list[str]]:
                 continue
         values[key] = value
 
-    settings = Settings(**values)
+    settings = dataclasses.replace(defaults, **values)
     warnings += _check_together(settings, defaults)
     return settings, warnings
 
@@ -246,7 +259,33 @@ def _check_together(settings: Settings, defaults: Settings) -> list[str]:
         warnings.append(f"preset: expected one of {', '.join(names)}, got {settings.preset!r}; "
                         f"using the default {_show(defaults.preset)}")
         settings.preset = defaults.preset
+    warnings += _check_start_architecture(settings, defaults)
     return warnings
+
+
+def _check_start_architecture(settings: Settings, defaults: Settings) -> list[str]:
+    """The starting model must be one the model accepts (embed divisible by heads) and within
+    the max_* a visitor may choose; otherwise all four keys go back to their defaults."""
+    # Imported here: the model package loads NumPy, which must wait until the CLI has set
+    # the BLAS thread count (signet_arcade/cli.py).
+    from signet_arcade.nn.config import GPTConfig
+    changed = [key for key in START_ARCHITECTURE if getattr(settings, key) != getattr(defaults, key)]
+    if not changed:
+        return []
+    given = {key: getattr(settings, key) for key in START_ARCHITECTURE if getattr(settings, key) is not None}
+    try:
+        start = GPTConfig(vocab_size=2, **given)
+    except ValueError as e:
+        problem = f"{', '.join(changed)}: {str(e).rstrip('.')}"
+    else:
+        too_big = [key for key in changed if getattr(start, key) > getattr(settings, f"max_{key}")]
+        if not too_big:
+            return []
+        problem = "; ".join(f"{key}: {getattr(start, key)} is more than max_{key} "
+                            f"({getattr(settings, f'max_{key}')})" for key in too_big)
+    for key in START_ARCHITECTURE:
+        setattr(settings, key, getattr(defaults, key))
+    return [f"{problem}; starting with the default architecture instead"]
 
 
 def apply_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 
 from signet_arcade.nn import GPT, GPTConfig, Trainer
-from signet_arcade.nn.sampling import generate, next_char_probs, softmax
+from signet_arcade.nn.decode import Decoder
+from signet_arcade.nn.sampling import GREEDY_BELOW, generate, next_char_probs, softmax
+from signet_arcade.sample_writer import SampleWriter
 
 ENGLISH = (Path(__file__).parent / "data" / "lighthouse.txt").read_text(encoding="utf-8")
 
@@ -109,3 +111,113 @@ def test_broken_weights_never_give_nan_nor_warnings():
 def test_bad_requests_are_clear_value_errors(trained, call, words):
     with pytest.raises(ValueError, match=words):
         call(trained.model, trained.tokenizer)
+
+
+# --- the incremental decoder against the full forward -------------------------------------
+
+def lively_model(cfg: GPTConfig, seed: int = 0) -> GPT:
+    """Random weights large enough that every position's attention and output differ."""
+    model = GPT(cfg, seed=seed)
+    rng = np.random.default_rng(seed)
+    for p in model.params.values():
+        p += rng.normal(0, 0.3, p.shape).astype(p.dtype)
+    return model
+
+
+def full_forward_probs(model: GPT, ids) -> np.ndarray:
+    """(V,) the distribution after ids from one plain forward over their last `context`."""
+    window = np.asarray(ids)[-model.cfg.context:]
+    return softmax(model.forward(window[None, :])[0, -1])
+
+
+def reference_generate(model: GPT, prompt, n: int, temperature: float, rng) -> tuple[list, list]:
+    """The sampler as a full forward per character: (ids, probability the model gave each)."""
+    seq, probs = list(prompt), []
+    for _ in range(n):
+        belief = full_forward_probs(model, seq)
+        if temperature < GREEDY_BELOW:
+            choice = int(np.argmax(belief))
+        else:
+            tempered = (belief / belief.max()) ** (1.0 / temperature)
+            cdf = np.cumsum(tempered)
+            choice = min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), belief.size - 1)
+        seq.append(choice)
+        probs.append(belief[choice])
+    return seq[len(prompt):], probs
+
+
+CONFIGS = [GPTConfig(vocab_size=11, context=8, embed=16, heads=2, layers=2),
+           GPTConfig(vocab_size=2, context=5, embed=8, heads=2, layers=3),    # vocab 2
+           GPTConfig(vocab_size=7, context=2, embed=12, heads=3, layers=1)]   # the smallest context
+
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: f"V{c.vocab_size}T{c.context}L{c.layers}")
+def test_decoder_gives_the_full_forward_logits_token_by_token_and_past_the_context(cfg):
+    model = lively_model(cfg)
+    seq = np.random.default_rng(1).integers(0, cfg.vocab_size, 3 * cfg.context + 2)
+    decoder = Decoder(cfg, model.params)
+    decoder.feed(seq[:1])
+    for end in range(1, seq.size):
+        logits = model.forward(seq[max(0, end - cfg.context):end][None, :])[0, -1]
+        np.testing.assert_allclose(decoder.next_logits(), logits, rtol=1e-5, atol=1e-5)
+        decoder.feed(seq[end:end + 1])
+
+
+@pytest.mark.parametrize("chunks", [[3, 1, 4, 1, 5, 9], [1, 20], [26]])
+def test_feeding_tokens_in_any_chunks_gives_the_same_logits(chunks):
+    cfg = CONFIGS[0]
+    model = lively_model(cfg)
+    seq = np.random.default_rng(2).integers(0, cfg.vocab_size, sum(chunks))
+    decoder, start = Decoder(cfg, model.params), 0
+    for n in chunks:
+        decoder.feed(seq[start:start + n])
+        start += n
+        expected = model.forward(seq[max(0, start - cfg.context):start][None, :])[0, -1]
+        np.testing.assert_allclose(decoder.next_logits(), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_decoder_keeps_the_weights_it_was_made_with():
+    cfg = CONFIGS[0]
+    model = lively_model(cfg)
+    before = model.forward(np.array([[1, 2, 3]]))[0, -1]
+    decoder = Decoder(cfg, model.params)
+    decoder.feed([1, 2])
+    decoder.next_logits()
+    for p in model.params.values():
+        p *= 1.5                                         # training moves the weights in place
+    decoder.feed([3])
+    np.testing.assert_allclose(decoder.next_logits(), before, rtol=1e-5, atol=1e-5)
+
+
+def test_decoder_needs_a_token_first():
+    with pytest.raises(ValueError, match="at least one token"):
+        Decoder(CONFIGS[0], lively_model(CONFIGS[0]).params).next_logits()
+
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=lambda c: f"V{c.vocab_size}T{c.context}L{c.layers}")
+@pytest.mark.parametrize("temperature", [1.0, 0.4, 0.05, 1e-4, 0.0])
+def test_generate_writes_what_a_full_forward_per_character_writes(cfg, temperature):
+    model = lively_model(cfg, seed=3)
+    chars = Chars(cfg.vocab_size)
+    n = 3 * cfg.context + 3                              # well past the context window
+    out = generate(model, chars, [0, 1], n, temperature, np.random.default_rng(5))
+    ids, probs = reference_generate(model, [0, 1], n, temperature, np.random.default_rng(5))
+    assert out.ids.tolist() == ids
+    np.testing.assert_allclose(out.probs, probs, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(next_char_probs(model, np.concatenate([[0, 1], out.ids])),
+                               full_forward_probs(model, np.concatenate([[0, 1], out.ids])), rtol=1e-5, atol=1e-6)
+
+
+def test_a_sample_written_in_chunks_while_training_is_the_one_of_its_step():
+    trainer = Trainer(ENGLISH, GPTConfig(vocab_size=2, context=8, embed=16, heads=2, layers=1), lr=3e-2)
+    prompt = trainer.data[:1]
+    whole = SampleWriter(trainer.model, trainer.tokenizer, prompt, 0.7, seed=4, step=0)
+    whole.write(50)
+    chunked = SampleWriter(trainer.model, trainer.tokenizer, prompt, 0.7, seed=4, step=0)
+    for n in (3, 4, 0, 20, 23):
+        chunked.write(n)
+        trainer.step()                                   # the model changes between chunks
+    a, b = whole.sample(), chunked.sample()
+    assert a.text == b.text and len(b.text) == 50 and b.step == 0
+    np.testing.assert_array_equal(a.probs, b.probs)
+    assert a.alternatives == b.alternatives

@@ -48,7 +48,8 @@ def render_video(settings, steps: int, fps: float, out: str | Path, steps_per_fr
     plan = frame_plan(steps, fps, steps_per_frame, hold_seconds)
     # "auto" would pick the low-power look on a slow CPU; a video must not depend on the machine.
     profile = "full" if settings.profile == "auto" else settings.profile
-    app = App(dataclasses.replace(settings, headless=True, autotrain=True, profile=profile))
+    # Kiosk mode's attract demo runs on the wall clock: it must not switch texts mid-video.
+    app = App(dataclasses.replace(settings, headless=True, autotrain=True, profile=profile, kiosk=False))
     out = Path(out)
     bar = ProgressBar(len(plan))
     trained = 0

@@ -1,8 +1,7 @@
 """Letting the model write, and its full guess for the next character.
 
-Every forward here is one (1, context) window: causal attention means padding after the real
-tokens cannot change the logits at the real positions, so a short prompt is padded instead of
-cropped, and the model keeps reusing one workspace (about 0.4 ms a character at the default size).
+Both read the model through a Decoder (decode.py): each written character is fed back to it,
+and while the text fits in the context window it costs one position's forward, not the window's.
 Probabilities come back as the model's own belief (temperature 1) even when the sample itself is
 drawn at another temperature: the colour of a character says how sure the model was of it.
 """
@@ -14,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from signet_arcade.nn.decode import Decoder
 from signet_arcade.nn.model import GPT
 from signet_arcade.nn.tokenizer import CharTokenizer
 
@@ -47,7 +47,10 @@ def next_char_probs(model: GPT, ids, temperature: float = 1.0) -> np.ndarray:
     """(V,) float32: the model's distribution of the character after `ids` (its last `context`)."""
     ids = check_ids(ids, model.cfg.vocab_size)
     temperature = _check_temperature(temperature)
-    logits = _last_logits(model, np.zeros((1, model.cfg.context), np.int64), ids, ids.size)
+    decoder = Decoder(model.cfg, model.params)
+    decoder.feed(ids)
+    with np.errstate(all="ignore"):            # a blown-up model's overflow ends in softmax's fallback
+        logits = decoder.next_logits()
     if temperature < GREEDY_BELOW:
         return np.eye(model.cfg.vocab_size, dtype=np.float32)[int(np.argmax(softmax(logits)))]
     return softmax(logits, temperature)
@@ -57,32 +60,50 @@ def generate(model: GPT, tokenizer: CharTokenizer, prompt_ids, n: int, temperatu
              rng: np.random.Generator, top: int = 3) -> GeneratedText:
     """Write `n` characters after `prompt_ids`, drawing each at `temperature` with `rng`."""
     prompt = check_ids(prompt_ids, model.cfg.vocab_size)
+    decoder = Decoder(model.cfg, model.params)
+    decoder.feed(prompt)
+    return generate_from(decoder, tokenizer, n, temperature, rng, top)
+
+
+def generate_from(decoder: Decoder, tokenizer: CharTokenizer, n: int, temperature: float,
+                  rng: np.random.Generator, top: int = 3) -> GeneratedText:
+    """Write `n` characters after those `decoder` has read, feeding each one back to it, so the
+    next call carries on where this one stopped (as one call for all the characters would)."""
     temperature = _check_temperature(temperature)
     if isinstance(n, bool) or not isinstance(n, numbers.Integral) or not 0 <= n <= MAX_CHARS:
         raise ValueError(f"The number of characters to write must be from 0 to {MAX_CHARS}, not {n!r}.")
-    V, chars = model.cfg.vocab_size, tokenizer.chars
+    V, chars = decoder.cfg.vocab_size, tokenizer.chars
     if len(chars) != V:
         raise ValueError("The tokenizer and the model do not share a vocabulary.")
-    seq = np.empty(prompt.size + n, np.int64)          # (p+n,) prompt then what gets written
-    seq[:prompt.size] = prompt
-    window = np.zeros((1, model.cfg.context), np.int64)
-    beliefs = np.empty((n, V), np.float32)            # (n, V) the model's distribution at each point
-    for i in range(n):
-        end = prompt.size + i
-        belief = beliefs[i] = softmax(_last_logits(model, window, seq, end))
-        if temperature < GREEDY_BELOW:
-            seq[end] = np.argmax(belief)
-            continue
-        # p^(1/T), scaled first so the likeliest is 1 and a low T cannot underflow them all to 0
-        tempered = belief if temperature == 1.0 else (belief / belief.max()) ** np.float32(1.0 / temperature)
-        cdf = np.cumsum(tempered)
-        seq[end] = min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), V - 1)
-    ids = seq[prompt.size:]
+    ids = np.empty(n, np.int64)                       # (n,) what gets written
+    logits = np.empty((n, V), np.float32)             # (n, V) the model's logits at each point
+    with np.errstate(all="ignore"):            # a blown-up model's overflow ends in softmax's fallback
+        for i in range(n):
+            logits[i] = decoder.next_logits()
+            ids[i] = _draw(logits[i], temperature, rng)
+            decoder.feed(ids[i:i + 1])
+    beliefs = softmax(logits)                         # (n, V) the model's distribution at each point
     probs = beliefs[np.arange(n), ids]                                       # (n,)
     best = np.argsort(-beliefs, axis=1, kind="stable")[:, :top]              # (n, top)
     alternatives = tuple(tuple((chars[j], float(beliefs[i, j])) for j in row)
                          for i, row in enumerate(best.tolist()))
     return GeneratedText(text=tokenizer.decode(ids), ids=ids, probs=probs, alternatives=alternatives)
+
+
+def _draw(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> int:
+    """One token id drawn from softmax(logits (V,) / temperature), the likeliest below GREEDY_BELOW.
+    Logits that are not finite numbers draw from the uniform distribution, as softmax says."""
+    top = logits.max()                                # NaN if any is NaN
+    if not math.isfinite(top):
+        return 0 if temperature < GREEDY_BELOW else min(int(rng.random() * logits.size), logits.size - 1)
+    if temperature < GREEDY_BELOW:
+        return int(np.argmax(logits))
+    # exp((logits - top) / T): the likeliest weighs 1, so a low T cannot underflow them all to 0
+    weights = logits - top
+    if temperature != 1.0:
+        weights *= np.float32(1.0 / temperature)
+    cdf = np.cumsum(np.exp(weights, out=weights), out=weights)
+    return min(int(np.searchsorted(cdf, rng.random() * cdf[-1], side="right")), logits.size - 1)
 
 
 def fill_window(window: np.ndarray, seq: np.ndarray, end: int) -> int:
@@ -91,13 +112,6 @@ def fill_window(window: np.ndarray, seq: np.ndarray, end: int) -> int:
     k = min(end, window.shape[1])
     window[0, :k] = seq[end - k:end]
     return k
-
-
-def _last_logits(model: GPT, window: np.ndarray, seq: np.ndarray, end: int) -> np.ndarray:
-    """(V,) logits after seq[:end]."""
-    k = fill_window(window, seq, end)
-    with np.errstate(all="ignore"):            # a blown-up model's overflow ends in softmax's fallback
-        return model.forward(window)[0, k - 1]
 
 
 def check_ids(ids, vocab_size: int) -> np.ndarray:

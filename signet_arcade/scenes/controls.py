@@ -22,6 +22,7 @@ from pygame_gui.elements import (UIButton, UIDropDownMenu, UIHorizontalSlider, U
 from signet_arcade import commands as cmd
 from signet_arcade import fonts
 from signet_arcade.nn.config import LIMITS as MODEL_LIMITS
+from signet_arcade.session import MAX_TEXT_CHARS
 from signet_arcade.snapshot import Snapshot
 
 # Below the 800x480 the layout is made for (an offline render may ask for less), labels are cut
@@ -41,6 +42,7 @@ TEMPERATURE_RANGE = (0.1, 2.0)
 SPEED_RANGE = (1, 1000)      # steps per frame, log slider
 BOX_PREVIEW_CHARS = 2_000    # pygame_gui lays out a text box's whole text at once: 2,000 characters
                              # take 80 ms, 100,000 took minutes. Longer drafts show only their start.
+MAX_DRAFT_CHARS = MAX_TEXT_CHARS   # the session learns from no more; a held Ctrl+V stops growing here
 
 
 @dataclass(frozen=True)
@@ -154,13 +156,17 @@ def _split(rect: pygame.Rect, *fractions: float, gap: int = 4) -> list[pygame.Re
 
 
 class Controls:
-    """Builds the sidebar widgets into `rect` and turns their events into Commands."""
+    """Builds the sidebar widgets into `rect` and turns their events into Commands.
+
+    `on_record` is called by the record button; None (recording not allowed) leaves the button out.
+    """
 
     def __init__(self, manager: pygame_gui.UIManager, rect: pygame.Rect, scale: float, compact: bool,
                  state: ControlState, limits: ArchitectureLimits, send: Callable[[object], None],
-                 on_help: Callable[[str, pygame.Rect], None]):
+                 on_help: Callable[[str, pygame.Rect], None], on_record: Callable[[], None] | None = None):
         self.manager, self.rect, self.state, self.limits = manager, rect, state, limits
-        self.send, self.on_help = send, on_help
+        self.send, self.on_help, self.on_record = send, on_help, on_record
+        self.record_button: UIButton | None = None
         self.help_buttons: dict[str, UIButton] = {}
         self.scale = scale
         self._build(scale, compact)
@@ -172,12 +178,15 @@ class Controls:
         title_h = round(22 * scale)
         small_h = round(17 * scale)
         box_rows = 2.2 if compact else 5
-        # Widget rows (buttons, preset, use, 2 architecture, 3 sliders) and the text box share what
-        # the 3 group titles, 4 small lines and 17 gaps (14 widgets + 3 group breaks) leave.
-        fixed = 3 * title_h + 4 * small_h + 17 * gap
-        row = int(min(34 * scale, (self.rect.height - fixed) / (8 + box_rows)))
+        # Widget rows (buttons, preset, use, 2 architecture, 3 sliders, record) and the text box
+        # share what the 3 group titles, 4 small lines and 17 gaps (14 widgets + 3 group breaks)
+        # leave; the record row adds a widget and a group break.
+        record = self.on_record is not None
+        rows_n = 8 + record
+        fixed = 3 * title_h + 4 * small_h + (17 + 2 * record) * gap
+        row = int(min(34 * scale, (self.rect.height - fixed) / (rows_n + box_rows)))
         row = max(row, 20)
-        box_h = max(2 * row, self.rect.height - fixed - 8 * row)     # the text box takes what is left
+        box_h = max(2 * row, self.rect.height - fixed - rows_n * row)   # the text box takes what is left
         rows = _Rows(self.rect, row, gap)
         s = self.state
 
@@ -225,6 +234,12 @@ class Controls:
         self.speed_label, self.speed_slider = self._slider_row(
             rows.take(row), "Speed", log_to_slider(s.speed, *SPEED_RANGE), "#speed")
         self._refresh_value_labels()
+        if record:
+            rows.skip(gap)
+            button, hint = _split(rows.take(row), 0.56, 0.44, gap=6)
+            # Its words come from the recorder (show_recording), which knows whether it is running.
+            self.record_button = UIButton(button, "", m, object_id=ObjectID("#record", "@record"))
+            UILabel(hint, "or press F9", m, object_id=ObjectID(None, "@muted"))
 
     def _group_title(self, rect: pygame.Rect, text: str, help_key: str) -> None:
         # The theme's group-title font is NotoSans Bold 15 at scale 1: measure with the same font.
@@ -288,6 +303,7 @@ class Controls:
         pasted = clipboard_paste() or ""
         at = min(self.text_box.edit_position, len(self.state.draft))
         draft = self.state.draft[:at] + pasted.replace("\r\n", "\n").replace("\r", "\n") + self.state.draft[at:]
+        draft = draft[:MAX_DRAFT_CHARS]
         self.state.draft = draft
         self._hidden_tail = draft[BOX_PREVIEW_CHARS:]
         self.text_box.set_text(draft[:BOX_PREVIEW_CHARS])
@@ -309,6 +325,8 @@ class Controls:
                 self.send(cmd.Reset())
             elif element is self.use_button:
                 self.send(cmd.SetText(s.draft))
+            elif element is not None and element is self.record_button:
+                self.on_record()
             else:
                 for key, button in self.help_buttons.items():
                     if element is button:
@@ -373,6 +391,15 @@ class Controls:
             s.lr = snap.lr
             self.lr_slider.set_current_value(log_to_slider(s.lr, *LR_RANGE), warn=False)
             self._refresh_value_labels()
+        if not math.isclose(snap.temperature, s.temperature, abs_tol=0.005):
+            s.temperature = snap.temperature
+            lo, hi = TEMPERATURE_RANGE
+            self.temp_slider.set_current_value(1000 * (min(max(s.temperature, lo), hi) - lo) / (hi - lo), warn=False)
+            self._refresh_value_labels()
+        if snap.speed != s.speed:
+            s.speed = snap.speed
+            self.speed_slider.set_current_value(log_to_slider(s.speed, *SPEED_RANGE), warn=False)
+            self._refresh_value_labels()
         if snap.heads and (snap.heads, snap.layers, snap.embed, snap.context) != (s.heads, s.layers, s.embed, s.context):
             s.heads, s.layers, s.embed, s.context = snap.heads, snap.layers, snap.embed, snap.context
             for name in self._arch_rects:
@@ -392,6 +419,14 @@ class Controls:
         self.state.running = running
         self.train_button.set_text("Pause" if running else "Train")
         self.train_button.change_object_id(ObjectID("#train", "@pause" if running else "@train"))
+
+    def show_recording(self, recording: bool, label: str) -> None:
+        """The record button follows the recorder (F9 and the button both toggle it)."""
+        button = self.record_button
+        if button is None or button.text == label:
+            return
+        button.set_text(label)
+        button.change_object_id(ObjectID("#record", "@recording" if recording else "@record"))
 
     def help_targets(self) -> list[tuple[pygame.Rect, str]]:
         """Where each "?" is, for hover tooltips."""
