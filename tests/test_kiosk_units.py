@@ -6,7 +6,6 @@ import pytest
 
 from signet_arcade.commands import Reset, SetArchitecture, SetLearningRate, SetPreset, Train
 from signet_arcade.kiosk.attract import INVITATION, AttractDirector
-from signet_arcade.kiosk.cursor import CursorHider
 from signet_arcade.kiosk.exit_gesture import ExitGesture, parse_gesture
 from signet_arcade.kiosk.idle import IdleTimer
 from signet_arcade.kiosk.visitor_guard import is_visitor_input, kiosk_swallows
@@ -26,13 +25,6 @@ def test_idle_timer_counts_from_the_last_touch():
     assert timer.is_idle(190)
     timer.touched(190)
     assert not timer.is_idle(200) and timer.idle_for(200) == 10
-
-
-def test_cursor_hides_after_being_still_and_shows_when_moved():
-    cursor = CursorHider(hide_after=3, now=0)
-    assert cursor.visible(2.9) and not cursor.visible(3.0)
-    cursor.moved(10)
-    assert cursor.visible(11)
 
 
 # ---- exit gesture ----

@@ -16,7 +16,6 @@ import pygame
 
 from signet_arcade.commands import Command, SetArchitecture
 from signet_arcade.kiosk.attract import AttractDirector, NamedText
-from signet_arcade.kiosk.cursor import CursorHider
 from signet_arcade.kiosk.exit_gesture import ExitGesture
 from signet_arcade.kiosk.idle import IdleTimer
 from signet_arcade.kiosk.visitor_guard import is_deliberate_input, is_visitor_input, kiosk_swallows
@@ -28,7 +27,7 @@ class KioskMode:
         """`presets` in the order the demo shows them; `architecture` is the friendly one the
         demo returns to (None leaves the visitor's choice alone)."""
         self.idle = IdleTimer(settings.idle_timeout, now)
-        self.cursor = CursorHider(settings.cursor_hide_seconds, now)
+        self.cursor = IdleTimer(settings.cursor_hide_seconds, now)   # a still mouse hides the arrow
         self.exit = ExitGesture(settings.exit_gesture, settings.exit_hold_seconds)
         self.attract = AttractDirector(presets, lr=settings.lr, temperature=settings.temperature,
                                        speed=settings.speed, architecture=architecture)
@@ -43,7 +42,7 @@ class KioskMode:
             return True
         self.idle.touched(now)
         if _moves_cursor(event):
-            self.cursor.moved(now)
+            self.cursor.touched(now)
         if self.attract.active and is_deliberate_input(event):
             self.attract.stop()
             return False
@@ -60,7 +59,7 @@ class KioskMode:
         return self.exit.update(now)
 
     def cursor_visible(self, now: float) -> bool:
-        return self.cursor.visible(now)
+        return not self.cursor.is_idle(now)
 
     def caption(self, now: float) -> str | None:
         """The demo's invitation to show now, or None (with its 0..1 opacity in caption_fade)."""
