@@ -5,7 +5,8 @@ Prints:
     minus its training (commands, snapshot, UI update and drawing);
   - the bare Trainer's steps/s, and steps/s inside the real app loop at the default speed,
     measured in alternating rounds in this one process so load from elsewhere hits both alike;
-    their ratio (target: the app keeps >= 75 % of the bare trainer's steps/s).
+    their ratio (target: the app keeps >= 75 % of the bare trainer's steps/s). As in the app,
+    samples are written by a helper process when there is a second core.
 
 The profile's defaults apply as in the app (pi: 800x480, 30 fps, a smaller model); --size wins.
 
@@ -121,6 +122,7 @@ def main() -> int:
     print(f"draw_ms={draw:.2f} (target <= 4)  frame_minus_training_ms={frame:.2f}")
     print(f"bare_steps_per_s={bare_rate:.1f}  app_steps_per_s={app_rate:.1f}  app_fps={statistics.median(fps_rates):.1f}")
     print(f"ratio={app_rate / bare_rate:.2f} (target >= 0.75)")
+    app.session.close()
     pygame.quit()
     return 0
 

@@ -463,6 +463,7 @@ def run(settings) -> int:
                   f"steps_per_s={app.steps / elapsed:.1f}")
     finally:
         app.media.close()                 # waits until a recording's file is finished
+        app.session.close()
         pygame.quit()
     return 0
 

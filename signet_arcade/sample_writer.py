@@ -28,6 +28,10 @@ class SampleWriter:
         self._alternatives: list = []
         self.length = 0
 
+    def ready(self) -> bool:
+        """Characters can be written now (always, here; see sample_worker)."""
+        return True
+
     def write(self, n: int) -> None:
         if n <= 0:
             return

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
+import weakref
 
 import numpy as np
 
@@ -18,6 +20,7 @@ from signet_arcade.nn import DEFAULT_BATCH_SIZE, GPTConfig, Trainer
 from signet_arcade.nn.introspect import attention_weights, embedding_projection, learned_bigrams
 from signet_arcade.nn.sampling import next_char_probs
 from signet_arcade.presets import DEFAULT_PRESET, list_presets, read_text_file
+from signet_arcade.sample_worker import BackgroundSampleWriter, SampleWorkerPool
 from signet_arcade.sample_writer import SampleWriter
 from signet_arcade.settings import START_ARCHITECTURE
 from signet_arcade.snapshot import Sample, Snapshot, frozen_array
@@ -52,6 +55,14 @@ def batch_size_for(cfg: GPTConfig) -> int:
     return max(1, min(DEFAULT_BATCH_SIZE, int(allowed)))
 
 
+def _cores() -> int:
+    """The cores this process may run on (a pinned kiosk may get fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:               # not on Linux
+        return os.cpu_count() or 1
+
+
 class Session:
     def __init__(self, settings):
         self.settings = settings
@@ -65,6 +76,10 @@ class Session:
         self.fps = 0.0
         self.trainer: Trainer | None = None
         self.text, self.text_name = "", ""
+        # Live training hands samples to a helper process when there is a core to spare for it.
+        self._helpers = SampleWorkerPool() if _cores() > 1 else None
+        # close() stops the helper; so does dropping the session (tests and scripts may not close).
+        self.close = weakref.finalize(self, self._helpers.close) if self._helpers else (lambda: None)
         self._start_text()
 
     # --- commands ----------------------------------------------------------------------------
@@ -234,9 +249,9 @@ class Session:
         With a budget, steps start while the budget lasts: at least one runs, and the last one may
         end a little after the budget (stopping a step early would idle the rest of the frame and
         lose a quarter of the training speed). Samples due are written a few characters at a
-        time between steps. Without a
-        budget (offline rendering), exactly `max_steps` steps run and samples are written whole
-        at their step, so the result is the same on every machine.
+        time between steps (or by a helper process, meanwhile). Without a budget (offline
+        rendering), exactly `max_steps` steps run and samples are written whole at their step, in
+        this process, so the result is the same on every machine.
         """
         if budget_seconds is None:
             return self._steps(max_steps)
@@ -246,15 +261,15 @@ class Session:
         deadline = clock() + budget_seconds
         done = written = 0
         while done < max_steps:
-            if self._writer is not None and done > 0:
+            if self._writer is not None and done > 0 and self._writer.ready():
                 self._write_some(SAMPLE_CHUNK)
                 written += SAMPLE_CHUNK
             else:
-                self._one_step()
+                self._one_step(background=True)
                 done += 1
             if clock() >= deadline:
                 break
-        if self._writer is not None and written < MIN_SAMPLE_CHARS_PER_FRAME:
+        if self._writer is not None and written < MIN_SAMPLE_CHARS_PER_FRAME and self._writer.ready():
             # Steps fill the whole frame (a big model): the sample still moves on every frame.
             self._write_some(MIN_SAMPLE_CHARS_PER_FRAME - written)
         return done
@@ -266,21 +281,24 @@ class Session:
                 self._write_some(SAMPLE_LENGTH)
         return n
 
-    def _one_step(self) -> None:
+    def _one_step(self, background: bool = False) -> None:
         self.trainer.step()
         if self.trainer.step_count >= self._next_sample_step:
-            self._write_sample_now()
+            self._write_sample_now(background)
 
-    def _write_sample_now(self) -> None:
+    def _write_sample_now(self, background: bool = False) -> None:
         """Start a sample at this step (what the model writes now), prompted by a new line
-        (or, in a text without one, by its first character)."""
+        (or, in a text without one, by its first character); in the background: by the helper."""
         if self._writer is not None:
             self._write_some(SAMPLE_LENGTH)       # finish the one still being written
         t = self.trainer
         chars = t.tokenizer.chars
         prompt = np.array([chars.index("\n")]) if "\n" in chars else t.data[:1]
-        self._writer = SampleWriter(t.model, t.tokenizer, prompt, self.temperature,
-                                    seed=self.seed + t.step_count, step=t.step_count)
+        writer = SampleWriter(t.model, t.tokenizer, prompt, self.temperature,
+                              seed=self.seed + t.step_count, step=t.step_count)
+        if background and self._helpers is not None:
+            writer = BackgroundSampleWriter(writer, SAMPLE_LENGTH, self._helpers)
+        self._writer = writer
         self._next_sample_step = (t.step_count // SAMPLE_EVERY + 1) * SAMPLE_EVERY
 
     def _write_some(self, n: int) -> None:
