@@ -177,6 +177,7 @@ def test_loss_panel_handles_any_number_of_points_and_bad_values(n):
 def test_nice_ticks_are_round_and_cover_the_range():
     assert nice_ticks(0, 4.3, 5) == [0, 1, 2, 3, 4]
     assert nice_ticks(0, 1200, 4) == [0, 500, 1000]
+    assert nice_ticks(0, 7287, 2) == [0, 5000]      # the least the loss panel asks for
 
 
 def test_next_token_bars_glide_towards_new_values():
@@ -234,3 +235,16 @@ def test_odd_samples_draw_and_explain_without_crashing():
     assert outside_untouched(surface, rect)
     assert explain_choice(odd, 0) == "Here the model wrote 'é' (?% sure)."
     assert explain_choice(odd, 5) == "Here the model wrote a tab."
+
+
+def test_a_narrow_loss_chart_still_labels_steps_past_zero():
+    """Regression: at ~7,000 steps in a 1280x720 panel only "0" was written under the axis."""
+    panel = LossCurvePanel()
+    rect = pygame.Rect(0, 0, 296, 258)   # the loss panel's content at 1280x720
+    snap = make_snapshot(step=7287)
+    with_labels = pygame.Surface((300, 270))
+    panel.update(snap, 0.1)
+    panel.draw(with_labels, rect, snap)
+    plot = panel._chart.plot
+    below_axis = pygame.surfarray.array3d(with_labels)[plot.centerx - 10:plot.right, plot.bottom + 4:plot.bottom + 20]
+    assert (below_axis.max(axis=2) > 90).sum() > 10     # a label such as "5,000" right of the middle

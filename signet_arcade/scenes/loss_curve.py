@@ -126,7 +126,8 @@ class _Chart:
             pygame.draw.line(self.surface, theme.GRID, (plot.left, y), (plot.right, y))
             self.surface.blit(label, label.get_rect(midright=(left - self.font_size // 4, y)))
         widest = font.size(step_label(x_hi))[0]
-        for t in nice_ticks(x_lo, x_hi, max(1, min(6, plot.width // (widest * 3)))):
+        # at least two ticks: with one, a round step can overshoot the span and leave only "0"
+        for t in nice_ticks(x_lo, x_hi, max(2, min(6, plot.width // (widest * 3)))):
             x = self._x(t)
             pygame.draw.line(self.surface, theme.GRID, (x, plot.bottom), (x, plot.bottom + 3))
             label = font.render(step_label(t), True, theme.MUTED)
