@@ -9,7 +9,7 @@ import pytest
 
 from signet_arcade.nn import CheckpointError, GPTConfig, Trainer, load_checkpoint, save_checkpoint
 
-ENGLISH = (Path(__file__).parent / "data" / "lighthouse.txt").read_text(encoding="utf-8")
+from english import ENGLISH
 SMALL = GPTConfig(vocab_size=2, context=16, embed=32, heads=2, layers=1)
 
 

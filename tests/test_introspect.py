@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import warnings
 
@@ -9,16 +8,12 @@ from signet_arcade.nn import GPTConfig, Trainer
 from signet_arcade.nn.introspect import attention_weights, embedding_projection, learned_bigrams
 from signet_arcade.nn.sampling import softmax
 
-ENGLISH = (Path(__file__).parent / "data" / "lighthouse.txt").read_text(encoding="utf-8")
+from english import ENGLISH, trained_on_english
 
 
 @pytest.fixture(scope="module")
 def trainer():
-    trainer = Trainer(ENGLISH, GPTConfig(vocab_size=2, context=16, embed=32, heads=4, layers=2),
-                      lr=3e-3, batch_size=16)
-    for _ in range(100):
-        trainer.step()
-    return trainer
+    return trained_on_english(heads=4, layers=2, steps=100)
 
 
 def test_bigram_table_rows_are_the_models_guess_after_each_single_character(trainer):

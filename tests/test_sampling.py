@@ -1,5 +1,4 @@
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,16 +8,12 @@ from signet_arcade.nn.decode import Decoder
 from signet_arcade.nn.sampling import GREEDY_BELOW, generate, next_char_probs, softmax
 from signet_arcade.sample_writer import SampleWriter
 
-ENGLISH = (Path(__file__).parent / "data" / "lighthouse.txt").read_text(encoding="utf-8")
+from english import ENGLISH, trained_on_english
 
 
 @pytest.fixture(scope="module")
 def trained():
-    trainer = Trainer(ENGLISH, GPTConfig(vocab_size=2, context=16, embed=32, heads=2, layers=1),
-                      lr=3e-3, batch_size=16)
-    for _ in range(150):
-        trainer.step()
-    return trainer
+    return trained_on_english(heads=2, layers=1, steps=150)
 
 
 def fixed_distribution_model(logits) -> GPT:

@@ -1,5 +1,4 @@
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -7,7 +6,7 @@ import pytest
 from signet_arcade.nn import DEFAULT_BATCH_SIZE, GPTConfig, Trainer
 from signet_arcade.nn.loss_history import LossHistory
 
-ENGLISH = (Path(__file__).parent / "data" / "lighthouse.txt").read_text(encoding="utf-8")
+from english import ENGLISH
 SMALL = GPTConfig(vocab_size=2, context=16, embed=32, heads=2, layers=1)
 
 
